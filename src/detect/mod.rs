@@ -1,0 +1,389 @@
+//! The detection engine: `(&Chunk, &Engine, &mut Scratch) -> Vec<Finding>`.
+//!
+//! One Aho-Corasick pass over a chunk finds every rule keyword (and every attribution context
+//! word). Only rules with a keyword hit run their regex, and only inside windows around the
+//! hits. Each regex match then passes the boundary, entropy, character-class and placeholder
+//! checks before it becomes a finding. The contract of the prefilter: it may report candidates
+//! that are not secrets, it never misses one that the rule's regex would find in its window.
+//!
+//! The engine is immutable and shared by all threads; each thread owns a [`Scratch`].
+
+mod checks;
+mod position;
+mod selfcheck;
+
+pub use checks::{char_classes, is_placeholder, shannon_entropy};
+pub use selfcheck::{check_rules, ExampleFailure};
+
+use std::collections::HashMap;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use anyhow::{Context, Result};
+
+use crate::chunk::Chunk;
+use crate::finding::{self, Exposure, Finding};
+use crate::rules::{Rule, RuleSet};
+
+/// What one Aho-Corasick pattern means: the rules it triggers, and the attribution contexts
+/// (rule index, attribution index) it belongs to.
+#[derive(Debug, Default)]
+struct PatternRole {
+    triggers: Vec<u32>,
+    context_of: Vec<(u32, u32)>,
+}
+
+/// Options that change what a finding carries, not what is found.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DetectOptions {
+    pub show_secrets: bool,
+}
+
+/// The compiled, immutable detector.
+#[derive(Debug)]
+pub struct Engine {
+    rules: RuleSet,
+    ac: AhoCorasick,
+    roles: Vec<PatternRole>,
+    options: DetectOptions,
+}
+
+/// Per-thread reusable buffers; keeps the hot path free of per-file allocation.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    /// Per rule: keyword hit windows `(start, end)` in this chunk.
+    windows: Vec<Vec<(usize, usize)>>,
+    touched: Vec<u32>,
+    /// Per (rule, attribution): positions of context words in this chunk.
+    context_hits: Vec<(u32, u32, usize)>,
+}
+
+/// A regex match that passed every check, before positions and attribution.
+struct Candidate {
+    rule: u32,
+    start: usize,
+    end: usize,
+}
+
+impl Engine {
+    pub fn new(rules: RuleSet, options: DetectOptions) -> Result<Engine> {
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut literals: Vec<String> = Vec::new();
+        let mut roles: Vec<PatternRole> = Vec::new();
+        let mut slot =
+            |word: &str, literals: &mut Vec<String>, roles: &mut Vec<PatternRole>| -> usize {
+                let key = word.to_ascii_lowercase();
+                *index.entry(key.clone()).or_insert_with(|| {
+                    literals.push(key);
+                    roles.push(PatternRole::default());
+                    literals.len() - 1
+                })
+            };
+        for (ri, rule) in rules.rules().iter().enumerate() {
+            for k in &rule.spec.keywords {
+                let p = slot(k, &mut literals, &mut roles);
+                roles[p].triggers.push(ri as u32);
+            }
+            for (ai, a) in rule.spec.attribute.iter().enumerate() {
+                for w in &a.context {
+                    let p = slot(w, &mut literals, &mut roles);
+                    roles[p].context_of.push((ri as u32, ai as u32));
+                }
+            }
+        }
+        for r in &mut roles {
+            r.triggers.dedup();
+        }
+        let ac = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&literals)
+            .context("cannot build the keyword automaton")?;
+        Ok(Engine {
+            rules,
+            ac,
+            roles,
+            options,
+        })
+    }
+
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    pub fn scratch(&self) -> Scratch {
+        Scratch {
+            windows: vec![Vec::new(); self.rules.len()],
+            touched: Vec::new(),
+            context_hits: Vec::new(),
+        }
+    }
+
+    /// Scans one chunk. Findings come back sorted by position.
+    pub fn scan(&self, chunk: &Chunk<'_>, scratch: &mut Scratch) -> Vec<Finding> {
+        let hay = chunk.data;
+        self.prefilter(hay, scratch);
+        let mut candidates = Vec::new();
+        for &ri in &scratch.touched {
+            let rule = &self.rules.rules()[ri as usize];
+            let windows = &mut scratch.windows[ri as usize];
+            merge_windows(windows);
+            for &(ws, we) in windows.iter() {
+                self.run_rule(ri, rule, hay, ws, we, &mut candidates);
+            }
+        }
+        candidates.sort_by_key(|c| (c.start, c.end, c.rule));
+        candidates.dedup_by_key(|c| (c.start, c.end, c.rule));
+        let findings = self.to_findings(chunk, &candidates, scratch);
+        for &ri in &scratch.touched {
+            scratch.windows[ri as usize].clear();
+        }
+        scratch.touched.clear();
+        scratch.context_hits.clear();
+        findings
+    }
+
+    fn prefilter(&self, hay: &[u8], scratch: &mut Scratch) {
+        for m in self.ac.find_overlapping_iter(hay) {
+            let role = &self.roles[m.pattern().as_usize()];
+            for &ri in &role.triggers {
+                let [before, after] = self.rules.rules()[ri as usize].spec.window;
+                let ws = m.start().saturating_sub(before);
+                let we = extend_token(hay, (m.end() + after).min(hay.len()));
+                let w = &mut scratch.windows[ri as usize];
+                if w.is_empty() {
+                    scratch.touched.push(ri);
+                }
+                w.push((ws, we));
+            }
+            for &(ri, ai) in &role.context_of {
+                scratch.context_hits.push((ri, ai, m.start()));
+            }
+        }
+        scratch.touched.sort_unstable();
+    }
+
+    fn run_rule(
+        &self,
+        ri: u32,
+        rule: &Rule,
+        hay: &[u8],
+        ws: usize,
+        we: usize,
+        out: &mut Vec<Candidate>,
+    ) {
+        let re = rule.regex();
+        let group = rule.secret_group();
+        // The haystack ends at the window, but starts at the chunk start, so that look-behind
+        // context (`^`, `\b`) before the window is seen correctly.
+        let bounded = &hay[..we];
+        let mut at = ws;
+        while at <= we {
+            let Some(caps) = re.captures_at(bounded, at) else {
+                break;
+            };
+            let whole = caps.get(0).expect("group 0 always participates");
+            at = if whole.end() > whole.start() {
+                whole.end()
+            } else {
+                whole.end() + 1
+            };
+            let Some(m) = caps.get(group) else { continue };
+            if self.accept(rule, hay, m.start(), m.end()) {
+                out.push(Candidate {
+                    rule: ri,
+                    start: m.start(),
+                    end: m.end(),
+                });
+            }
+        }
+    }
+
+    /// The checks after the regex: boundary, entropy, character classes, placeholders.
+    fn accept(&self, rule: &Rule, hay: &[u8], start: usize, end: usize) -> bool {
+        let spec = &rule.spec;
+        if start == end {
+            return false;
+        }
+        if spec.boundary && !checks::at_boundary(hay, start, end) {
+            return false;
+        }
+        let secret = &hay[start..end];
+        if spec.min_entropy > 0.0 && shannon_entropy(secret) < spec.min_entropy {
+            return false;
+        }
+        if char_classes(secret) < spec.min_char_classes {
+            return false;
+        }
+        !is_placeholder(secret)
+    }
+
+    fn to_findings(
+        &self,
+        chunk: &Chunk<'_>,
+        cands: &[Candidate],
+        scratch: &Scratch,
+    ) -> Vec<Finding> {
+        let hay = chunk.data;
+        let path = chunk.provenance.path();
+        let mut lines = position::LineIndex::new(hay);
+        let mut out = Vec::with_capacity(cands.len());
+        for c in cands {
+            let rule = &self.rules.rules()[c.rule as usize];
+            let raw = String::from_utf8_lossy(&hay[c.start..c.end]).into_owned();
+            let (provider, confidence) = self.attribute(c, rule, scratch);
+            let (line, column) = lines.position(c.start);
+            let (end_line, end_column) = lines.position(c.end);
+            let secret_sha256 = finding::sha256_hex(raw.as_bytes());
+            let redacted = finding::redact(&raw);
+            let shown = if self.options.show_secrets {
+                raw.as_str()
+            } else {
+                redacted.as_str()
+            };
+            let frame = position::frame(hay, c.start, c.end, shown);
+            out.push(Finding {
+                rule: rule.spec.id.clone(),
+                provider,
+                name: rule.spec.name.clone(),
+                path: path.to_string(),
+                line,
+                column,
+                end_line,
+                end_column,
+                fingerprint: finding::fingerprint(&rule.spec.id, &secret_sha256, path),
+                secret_sha256,
+                redacted,
+                secret: self.options.show_secrets.then(|| raw.clone()),
+                confidence,
+                exposure: Exposure::Unknown,
+                exposure_reason: "not yet classified".to_string(),
+                verification: None,
+                commit: None,
+                span: (c.start, c.end),
+                frame,
+                raw,
+            });
+        }
+        out
+    }
+
+    /// Picks the provider of a shared key shape from context words in the same chunk: the
+    /// attribution whose nearest context word is closest to the secret wins.
+    fn attribute(
+        &self,
+        c: &Candidate,
+        rule: &Rule,
+        scratch: &Scratch,
+    ) -> (String, crate::rules::Confidence) {
+        let spec = &rule.spec;
+        let best = scratch
+            .context_hits
+            .iter()
+            .filter(|(ri, _, _)| *ri == c.rule)
+            .min_by_key(|(_, ai, pos)| (pos.abs_diff(c.start), *ai));
+        match best {
+            Some(&(_, ai, _)) => {
+                let a = &spec.attribute[ai as usize];
+                (
+                    a.provider.clone(),
+                    a.confidence.unwrap_or(crate::rules::Confidence::High),
+                )
+            }
+            None => (spec.provider.clone(), spec.confidence),
+        }
+    }
+}
+
+/// Sorts and merges overlapping windows so that no byte is searched twice.
+fn merge_windows(w: &mut Vec<(usize, usize)>) {
+    if w.len() < 2 {
+        return;
+    }
+    w.sort_unstable();
+    let mut out = 0;
+    for i in 1..w.len() {
+        if w[i].0 <= w[out].1 {
+            w[out].1 = w[out].1.max(w[i].1);
+        } else {
+            out += 1;
+            w[out] = w[i];
+        }
+    }
+    w.truncate(out + 1);
+}
+
+/// Moves a window end forward to the end of the token it cuts, so a key is never truncated
+/// into a shorter, valid-looking one. Bounded so a huge token cannot make windows huge.
+fn extend_token(hay: &[u8], mut end: usize) -> usize {
+    let limit = (end + 1024).min(hay.len());
+    while end < limit && checks::is_token_byte(hay[end]) {
+        end += 1;
+    }
+    end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chunk::Provenance;
+
+    fn scan(text: &str) -> Vec<Finding> {
+        let engine = Engine::new(RuleSet::builtin().unwrap(), DetectOptions::default()).unwrap();
+        let chunk = Chunk {
+            provenance: Provenance::File { path: "t".into() },
+            data: text.as_bytes(),
+        };
+        engine.scan(&chunk, &mut engine.scratch())
+    }
+
+    #[test]
+    fn merge_windows_joins_overlaps() {
+        let cases: &[(&[(usize, usize)], &[(usize, usize)])] = &[
+            (&[], &[]),
+            (&[(5, 9)], &[(5, 9)]),
+            (&[(5, 9), (0, 6)], &[(0, 9)]),
+            (&[(0, 3), (4, 6), (6, 8)], &[(0, 3), (4, 8)]),
+        ];
+        for (input, want) in cases {
+            let mut w = input.to_vec();
+            merge_windows(&mut w);
+            assert_eq!(&w, want);
+        }
+    }
+
+    #[test]
+    fn deepseek_attribution_follows_the_nearest_context() {
+        let key = "sk-4f1a9c2e7b3d8e6f0a5c1b9d2e7f3a8c";
+        let cases = [
+            (format!("DEEPSEEK_API_KEY={key}"), "DeepSeek", "high"),
+            (
+                format!("DASHSCOPE_API_KEY={key}"),
+                "Alibaba DashScope",
+                "high",
+            ),
+            (format!("KEY={key}"), "DeepSeek or DashScope", "medium"),
+            (
+                format!("# dashscope docs\n\n\n\n\nbase=https://api.deepseek.com\nKEY={key}"),
+                "DeepSeek",
+                "high",
+            ),
+        ];
+        for (text, provider, conf) in cases {
+            let f = scan(&text);
+            assert_eq!(f.len(), 1, "{text}");
+            assert_eq!(f[0].provider, provider, "{text}");
+            assert_eq!(f[0].confidence.to_string(), conf, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_key_glued_to_a_word_is_not_a_key() {
+        assert!(scan("task-4f1a9c2e7b3d8e6f0a5c1b9d2e7f3a8c").is_empty());
+        assert!(scan("sk-4f1a9c2e7b3d8e6f0a5c1b9d2e7f3a8c9").is_empty());
+        assert_eq!(
+            scan("\"\\nsk-4f1a9c2e7b3d8e6f0a5c1b9d2e7f3a8c\\n\"").len(),
+            1
+        );
+        assert_eq!(scan("key%3Dsk-4f1a9c2e7b3d8e6f0a5c1b9d2e7f3a8c").len(), 1);
+    }
+}

@@ -1,0 +1,148 @@
+//! A finding: one secret at one place, with everything every reporter needs. This is the JSON
+//! contract (`version: 1`) of `--format json`: fields are added, never renamed or removed.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::rules::Confidence;
+
+/// Where the key would end up if the code ships.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Exposure {
+    Client,
+    Server,
+    Test,
+    Docs,
+    Unknown,
+}
+
+/// Result of asking the provider whether a key works (`--verify`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VerificationStatus {
+    Live,
+    Dead,
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verification {
+    pub status: VerificationStatus,
+    pub detail: String,
+}
+
+/// The source line around a finding, with the secret already redacted, for code frames.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Frame {
+    /// The (possibly cut) line; never holds the secret unless `--show-secrets`.
+    pub text: String,
+    /// Character offset of the secret in `text`, and its length in characters.
+    pub start: usize,
+    pub len: usize,
+    /// Whether `text` was cut at the start or end of the line.
+    pub cut_start: bool,
+    pub cut_end: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub rule: String,
+    pub provider: String,
+    /// The rule's short human name.
+    pub name: String,
+    /// Relative to the scan root, `/`-separated.
+    pub path: String,
+    /// 1-based; columns count Unicode code points.
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub secret_sha256: String,
+    pub redacted: String,
+    /// Only with `--show-secrets`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+    pub confidence: Confidence,
+    pub exposure: Exposure,
+    pub exposure_reason: String,
+    pub verification: Option<Verification>,
+    /// Stable across runs and line moves: rule, secret and path.
+    pub fingerprint: String,
+    pub commit: Option<String>,
+    /// Byte range of the secret in its file.
+    #[serde(skip)]
+    pub span: (usize, usize),
+    #[serde(skip)]
+    pub frame: Frame,
+    /// The secret itself, kept in memory for filters and verification; printed only with
+    /// `--show-secrets` (then copied into `secret`).
+    #[serde(skip)]
+    pub raw: String,
+}
+
+impl Finding {
+    /// The order every reporter prints in: path, line, column, rule.
+    pub fn sort_key(&self) -> (&str, usize, usize, &str) {
+        (&self.path, self.line, self.column, &self.rule)
+    }
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut s = String::with_capacity(64);
+    for b in digest {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+/// A fingerprint that survives line moves and reruns: rule id, secret hash and path.
+pub fn fingerprint(rule: &str, secret_sha256: &str, path: &str) -> String {
+    let mut h = Sha256::new();
+    for part in ["keyhound/v1", rule, secret_sha256, path] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    h.finalize()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Shows at most the first 6 characters and never more than a quarter of the secret.
+pub fn redact(secret: &str) -> String {
+    let n = secret.chars().count();
+    let keep = (n / 4).min(6);
+    let mut out: String = secret.chars().take(keep).collect();
+    out.push_str("****");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction_shows_only_a_short_prefix() {
+        let cases = [
+            ("sk-0123456789abcdef0123456789abcdef", "sk-012****"),
+            ("abcd", "a****"),
+            ("abc", "****"),
+            ("", "****"),
+        ];
+        for (secret, want) in cases {
+            assert_eq!(redact(secret), want, "{secret}");
+        }
+    }
+
+    #[test]
+    fn fingerprints_depend_on_rule_secret_and_path_only() {
+        let a = fingerprint("r.x", "aa", "p");
+        assert_eq!(a, fingerprint("r.x", "aa", "p"));
+        assert_ne!(a, fingerprint("r.y", "aa", "p"));
+        assert_ne!(a, fingerprint("r.x", "ab", "p"));
+        assert_ne!(a, fingerprint("r.x", "aa", "q"));
+        assert_eq!(a.len(), 32);
+    }
+}

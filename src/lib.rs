@@ -1,0 +1,15 @@
+//! keyhound finds API keys hardcoded in source or exposed to clients.
+//!
+//! The pipeline, each stage a module that owns one thing, imports pointing down only:
+//! `cli -> app -> source -> detect -> filter -> report`, over the shared model `rules`,
+//! `chunk` and `finding`.
+
+pub mod app;
+pub mod chunk;
+pub mod cli;
+pub mod detect;
+pub mod filter;
+pub mod finding;
+pub mod report;
+pub mod rules;
+pub mod source;

@@ -1,0 +1,5 @@
+//! The `keyhound` binary: everything lives in the library.
+
+fn main() -> std::process::ExitCode {
+    keyhound::cli::main()
+}

@@ -1,0 +1,56 @@
+//! `--format human`: findings grouped by file, each with a code frame whose secret is redacted.
+
+use std::io::{self, Write};
+
+use super::{security_severity, severity_name, ScanReport};
+
+pub fn emit(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let mut current: Option<&str> = None;
+    for f in report.findings {
+        if current != Some(f.path.as_str()) {
+            if current.is_some() {
+                writeln!(out)?;
+            }
+            writeln!(out, "{}", f.path)?;
+            current = Some(&f.path);
+        }
+        let severity = severity_name(security_severity(f.confidence, f.exposure));
+        writeln!(
+            out,
+            "  {}:{}  {} [{}]  provider: {}, confidence: {}, severity: {}, exposure: {}",
+            f.line,
+            f.column,
+            f.name,
+            f.rule,
+            f.provider,
+            f.confidence,
+            severity,
+            exposure_word(f)
+        )?;
+        let gutter = f.line.to_string().len();
+        let pad = " ".repeat(gutter);
+        let frame = &f.frame;
+        let lead = if frame.cut_start { "…" } else { "" };
+        let tail = if frame.cut_end { "…" } else { "" };
+        writeln!(out, "  {pad} |")?;
+        writeln!(out, "  {} | {lead}{}{tail}", f.line, frame.text)?;
+        let offset = frame.start + lead.chars().count();
+        writeln!(
+            out,
+            "  {pad} | {}{}",
+            " ".repeat(offset),
+            "^".repeat(frame.len.max(1))
+        )?;
+        if let Some(v) = &f.verification {
+            writeln!(out, "  {pad} = verification: {:?}: {}", v.status, v.detail)?;
+        }
+    }
+    Ok(())
+}
+
+fn exposure_word(f: &crate::finding::Finding) -> String {
+    serde_json::to_value(f.exposure)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}

@@ -1,0 +1,93 @@
+//! Reporters: the only code that prints findings. Every reporter takes the same sorted
+//! [`ScanReport`] and writes bytes that depend on nothing else (no clock, no thread count), so
+//! any two runs over the same tree print the same output.
+
+mod human;
+mod json;
+
+pub use json::{JsonReport, JsonWarning};
+mod sarif;
+
+use std::io::{self, Write};
+
+use serde::{Deserialize, Serialize};
+
+use crate::finding::{Exposure, Finding};
+use crate::rules::{Confidence, RuleSet};
+use crate::source::{Problem, ProblemKind};
+
+/// Output formats of `keyhound scan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+    Jsonl,
+    Sarif,
+}
+
+/// Counters of one scan. Deterministic: no timings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stats {
+    pub files_scanned: u64,
+    pub bytes_scanned: u64,
+    pub skipped_binary: u64,
+    pub skipped_too_large: u64,
+    pub unreadable: u64,
+    pub errors: u64,
+    pub rules: u64,
+    pub findings: u64,
+}
+
+impl Stats {
+    pub fn count_problem(&mut self, p: &Problem) {
+        match p.kind {
+            ProblemKind::Binary => self.skipped_binary += 1,
+            ProblemKind::TooLarge => self.skipped_too_large += 1,
+            ProblemKind::Unreadable => self.unreadable += 1,
+            ProblemKind::Internal => self.errors += 1,
+        }
+    }
+}
+
+/// Everything a reporter prints.
+pub struct ScanReport<'a> {
+    pub findings: &'a [Finding],
+    pub stats: &'a Stats,
+    pub problems: &'a [Problem],
+    pub rules: &'a RuleSet,
+}
+
+pub fn emit(format: Format, report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<()> {
+    match format {
+        Format::Human => human::emit(report, out),
+        Format::Json => json::emit(report, out),
+        Format::Jsonl => json::emit_lines(report, out),
+        Format::Sarif => sarif::emit(report, out),
+    }
+}
+
+/// How bad a finding is, on the 0-10 scale of SARIF `security-severity`: confidence sets the
+/// base; a key that ships to clients is worse, one in tests or docs milder.
+pub fn security_severity(confidence: Confidence, exposure: Exposure) -> f64 {
+    let base: f64 = match confidence {
+        Confidence::High => 8.0,
+        Confidence::Medium => 6.5,
+        Confidence::Low => 4.0,
+    };
+    let adjusted = match exposure {
+        Exposure::Client => base + 1.5,
+        Exposure::Test | Exposure::Docs => base - 2.0,
+        Exposure::Server | Exposure::Unknown => base,
+    };
+    adjusted.clamp(0.0, 10.0)
+}
+
+/// The words GitHub uses for `security-severity` ranges.
+pub fn severity_name(score: f64) -> &'static str {
+    match score {
+        s if s >= 9.0 => "critical",
+        s if s >= 7.0 => "high",
+        s if s >= 4.0 => "medium",
+        _ => "low",
+    }
+}

@@ -1,0 +1,301 @@
+//! Rules are data. This module owns the rule file format (`rules/*.toml`, `--rules FILE`), its
+//! validation, and the immutable [`RuleSet`] the engine is built from.
+//!
+//! The contract: a rule that loads is usable. Every field is checked when the file is read
+//! (ids, keywords, regex syntax and size, confidence, verifier placement), and an error names
+//! the file and the rule. Regexes of built-in rules compile lazily on first use so that start-up
+//! stays in milliseconds; `keyhound rules check` and the test suite compile all of them.
+
+mod format;
+
+pub use format::{Attribution, RuleFile, RuleSpec, VerifySpec};
+
+use std::fmt;
+use std::path::Path;
+use std::sync::OnceLock;
+
+use anyhow::{bail, Context, Result};
+use regex::bytes::{Regex, RegexBuilder};
+use serde::{Deserialize, Serialize};
+
+mod builtin {
+    include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+}
+
+/// A regex larger than this once compiled is refused: it would make every scan slow.
+const REGEX_SIZE_LIMIT: usize = 4 << 20;
+
+/// How sure a rule is that a match is a real secret of its provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    Low,
+    Medium,
+    High,
+}
+
+impl fmt::Display for Confidence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        })
+    }
+}
+
+/// Where a rule came from; verifiers are honoured only from trusted origins.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Builtin(&'static str),
+    /// A file the operator passed with `--rules`.
+    Operator(String),
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Builtin(name) => write!(f, "rules/{name} (built in)"),
+            Origin::Operator(path) => f.write_str(path),
+        }
+    }
+}
+
+/// One validated rule. The regex is compiled on first use.
+#[derive(Debug)]
+pub struct Rule {
+    pub spec: RuleSpec,
+    pub origin: Origin,
+    regex: OnceLock<Regex>,
+    secret_group: OnceLock<usize>,
+}
+
+impl Rule {
+    fn new(spec: RuleSpec, origin: Origin) -> Self {
+        Rule {
+            spec,
+            origin,
+            regex: OnceLock::new(),
+            secret_group: OnceLock::new(),
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        &self.spec.id
+    }
+
+    /// The compiled regex. Built-in rules are compiled by `rules check` and by the test suite,
+    /// and operator rules are compiled when they are loaded, so this cannot fail here.
+    pub fn regex(&self) -> &Regex {
+        self.regex.get_or_init(|| {
+            compile(&self.spec.pattern)
+                .expect("rule regexes are validated when rules are loaded or checked")
+        })
+    }
+
+    /// Index of the capture group that holds the secret: the group named `secret`, else group 1
+    /// when there is one, else the whole match.
+    pub fn secret_group(&self) -> usize {
+        *self.secret_group.get_or_init(|| {
+            let re = self.regex();
+            let named = re.capture_names().position(|n| n == Some("secret"));
+            named.unwrap_or(if re.captures_len() > 1 { 1 } else { 0 })
+        })
+    }
+
+    /// Compiles the regex now, returning the error instead of panicking.
+    pub fn try_compile(&self) -> Result<()> {
+        if self.regex.get().is_some() {
+            return Ok(());
+        }
+        let re = compile(&self.spec.pattern)?;
+        let _ = self.regex.set(re);
+        Ok(())
+    }
+}
+
+fn compile(pattern: &str) -> Result<Regex> {
+    RegexBuilder::new(pattern)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(REGEX_SIZE_LIMIT)
+        .build()
+        .map_err(|e| match e {
+            regex::Error::CompiledTooBig(limit) => anyhow::anyhow!(
+                "the pattern compiles to more than {limit} bytes; make it smaller (bounded repetitions such as {{0,4000}} multiply its size)"
+            ),
+            other => anyhow::anyhow!("{other}"),
+        })
+}
+
+/// The rules a scan uses, validated, in a stable order (by id).
+#[derive(Debug)]
+pub struct RuleSet {
+    rules: Vec<Rule>,
+}
+
+impl RuleSet {
+    /// The rules embedded in the binary.
+    pub fn builtin() -> Result<RuleSet> {
+        let mut set = RuleSet { rules: Vec::new() };
+        for (name, text) in builtin::BUILTIN_RULE_FILES {
+            set.add_file(text, Origin::Builtin(name))?;
+        }
+        set.finish()?;
+        Ok(set)
+    }
+
+    /// The built-in rules plus operator-supplied rule files.
+    pub fn with_files(files: &[impl AsRef<Path>]) -> Result<RuleSet> {
+        let mut set = RuleSet::builtin()?;
+        for file in files {
+            let path = file.as_ref();
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read rule file {}", path.display()))?;
+            set.add_file(&text, Origin::Operator(path.display().to_string()))?;
+        }
+        set.finish()?;
+        // Operator rules are few; compile them now so a bad regex is reported at start-up.
+        for rule in set
+            .rules
+            .iter()
+            .filter(|r| matches!(r.origin, Origin::Operator(_)))
+        {
+            rule.try_compile().with_context(|| {
+                format!("{}: rule `{}`: invalid pattern", rule.origin, rule.id())
+            })?;
+        }
+        Ok(set)
+    }
+
+    /// Parses and validates one rule file and adds its rules.
+    pub fn add_file(&mut self, text: &str, origin: Origin) -> Result<()> {
+        let file: RuleFile =
+            toml::from_str(text).with_context(|| format!("{origin}: not a valid rule file"))?;
+        if file.rule.is_empty() {
+            bail!("{origin}: the file defines no [[rule]]");
+        }
+        for spec in file.rule {
+            spec.validate()
+                .with_context(|| format!("{origin}: rule `{}`", spec.id))?;
+            self.rules.push(Rule::new(spec, origin.clone()));
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        self.rules.sort_by(|a, b| a.spec.id.cmp(&b.spec.id));
+        for pair in self.rules.windows(2) {
+            if pair[0].spec.id == pair[1].spec.id {
+                bail!(
+                    "rule id `{}` is defined twice ({} and {}); ids must be unique",
+                    pair[0].spec.id,
+                    pair[0].origin,
+                    pair[1].origin
+                );
+            }
+        }
+        Ok(())
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules
+            .binary_search_by(|r| r.spec.id.as_str().cmp(id))
+            .ok()
+            .map(|i| &self.rules[i])
+    }
+
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<RuleSet> {
+        let mut set = RuleSet { rules: Vec::new() };
+        set.add_file(text, Origin::Operator("test.toml".into()))?;
+        set.finish()?;
+        for r in set.rules() {
+            r.try_compile()?;
+        }
+        Ok(set)
+    }
+
+    const GOOD: &str = r#"
+[[rule]]
+id = "acme.token"
+provider = "Acme"
+name = "Acme token"
+description = "An Acme API token."
+keywords = ["acme_"]
+pattern = 'acme_[a-z0-9]{20}'
+confidence = "high"
+references = ["https://acme.example/docs"]
+remediation = "Revoke it at https://acme.example/keys and load it from the environment."
+examples = ['TOKEN=acme_a8f3k2m9x7q4w1e6r5t0']
+negative_examples = ['acme_xxxxxxxxxxxxxxxxxxxx']
+"#;
+
+    #[test]
+    fn a_valid_file_loads() {
+        let set = load(GOOD).unwrap();
+        assert_eq!(set.len(), 1);
+        assert_eq!(set.rules()[0].secret_group(), 0);
+    }
+
+    #[test]
+    fn bad_rule_files_are_refused_with_the_reason() {
+        let cases: &[(&str, &str)] = &[
+            (r#"id = "x""#, "no [[rule]]"),
+            (
+                &GOOD.replace("keywords = [\"acme_\"]", "keywords = []"),
+                "keyword",
+            ),
+            (&GOOD.replace("acme.token", "Acme Token"), "lowercase"),
+            (
+                &GOOD.replace("'acme_[a-z0-9]{20}'", "'acme_[a-z0-9'"),
+                "invalid pattern",
+            ),
+            (
+                &GOOD.replace("'acme_[a-z0-9]{20}'", "'(?:[a-z]{1,50}){1,9999}'"),
+                "compiles to more than",
+            ),
+            (
+                &GOOD.replace("confidence = \"high\"", "confidence = \"sure\""),
+                "unknown variant",
+            ),
+            (
+                &GOOD.replace(
+                    "examples = ['TOKEN=acme_a8f3k2m9x7q4w1e6r5t0']",
+                    "examples = []",
+                ),
+                "example",
+            ),
+            (
+                &GOOD.replace("provider = \"Acme\"", "provider = \"Acme\"\ncolour = 1"),
+                "unknown field",
+            ),
+            (&format!("{GOOD}{GOOD}"), "defined twice"),
+        ];
+        for (text, want) in cases {
+            let err = format!("{:#}", load(text).unwrap_err());
+            assert!(err.contains(want), "wanted {want:?} in {err:?}");
+        }
+    }
+
+    #[test]
+    fn builtin_rules_load() {
+        let set = RuleSet::builtin().unwrap();
+        assert!(set.get("deepseek.api-key").is_some());
+    }
+}

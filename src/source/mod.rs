@@ -1,0 +1,258 @@
+//! Sources decide which bytes get scanned. This module owns the working-tree source: a
+//! parallel walk (the `ignore` crate: `.gitignore`, `.ignore`, `.keyhoundignore`; hidden files
+//! included; `.git/` never entered) and reading each file into memory, with binary, too-large
+//! and unreadable files turned into [`Problem`]s that name the path instead of stopping the scan.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use ignore::{WalkBuilder, WalkState};
+
+/// How far the walk goes and what it reads.
+#[derive(Debug, Clone)]
+pub struct WalkOptions {
+    /// Ignore no ignore file at all (`--no-ignore`).
+    pub no_ignore: bool,
+    /// Files larger than this are skipped with a warning.
+    pub max_file_size: u64,
+    pub threads: usize,
+}
+
+/// A file to scan.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Target {
+    /// The path reported to users: relative to the scan root, `/`-separated.
+    pub display: String,
+    pub path: PathBuf,
+}
+
+/// Why a file was not scanned, or not scanned whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ProblemKind {
+    Binary,
+    TooLarge,
+    Unreadable,
+    /// The scan of this file failed inside keyhound (a caught panic).
+    Internal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Problem {
+    pub path: String,
+    pub kind: ProblemKind,
+    pub message: String,
+}
+
+/// Lists the files under `roots`, sorted by display path so that every run scans and reports
+/// in the same order. Problems met on the way (unreadable folders) come back alongside.
+pub fn walk(roots: &[PathBuf], opts: &WalkOptions) -> (Vec<Target>, Vec<Problem>) {
+    let found = Mutex::new((Vec::new(), Vec::new()));
+    let single = roots.len() == 1;
+    for root in roots {
+        if root.is_file() {
+            let display = display_path(root, None);
+            found
+                .lock()
+                .expect("no thread panics while holding the lock")
+                .0
+                .push(Target {
+                    display,
+                    path: root.clone(),
+                });
+            continue;
+        }
+        if !root.exists() {
+            found
+                .lock()
+                .expect("no thread panics while holding the lock")
+                .1
+                .push(Problem {
+                    path: root.display().to_string(),
+                    kind: ProblemKind::Unreadable,
+                    message: "no such file or directory".into(),
+                });
+            continue;
+        }
+        let base = single.then_some(root.as_path());
+        builder(root, opts).build_parallel().run(|| {
+            let found = &found;
+            Box::new(move |entry| {
+                match entry {
+                    Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
+                        let display = display_path(e.path(), base);
+                        let mut g = found
+                            .lock()
+                            .expect("no thread panics while holding the lock");
+                        g.0.push(Target {
+                            display,
+                            path: e.into_path(),
+                        });
+                    }
+                    Ok(_) => {}
+                    Err(err) => {
+                        let path = error_path(&err).unwrap_or_else(|| root.display().to_string());
+                        let mut g = found
+                            .lock()
+                            .expect("no thread panics while holding the lock");
+                        g.1.push(Problem {
+                            path,
+                            kind: ProblemKind::Unreadable,
+                            message: strip_path(&err.to_string()),
+                        });
+                    }
+                }
+                WalkState::Continue
+            })
+        });
+    }
+    let (mut targets, mut problems) = found
+        .into_inner()
+        .expect("no thread panics while holding the lock");
+    targets.sort();
+    targets.dedup_by(|a, b| a.path == b.path);
+    problems.sort();
+    (targets, problems)
+}
+
+fn builder(root: &Path, opts: &WalkOptions) -> WalkBuilder {
+    let mut b = WalkBuilder::new(root);
+    let honour = !opts.no_ignore;
+    b.hidden(false)
+        .parents(honour)
+        .ignore(honour)
+        .git_ignore(honour)
+        .git_global(honour)
+        .git_exclude(honour)
+        // Honour .gitignore in extracted archives and fresh checkouts that are not repositories.
+        .require_git(false)
+        .follow_links(false)
+        .threads(opts.threads)
+        .filter_entry(|e| !(e.file_name() == ".git" && e.file_type().is_some_and(|t| t.is_dir())));
+    if honour {
+        b.add_custom_ignore_filename(".keyhoundignore");
+    }
+    b
+}
+
+fn display_path(path: &Path, base: Option<&Path>) -> String {
+    let rel = base.and_then(|b| path.strip_prefix(b).ok()).unwrap_or(path);
+    let s = rel.to_string_lossy().replace('\\', "/");
+    let s = s.strip_prefix("./").unwrap_or(&s);
+    if s.is_empty() {
+        path.to_string_lossy().into_owned()
+    } else {
+        s.to_string()
+    }
+}
+
+fn error_path(err: &ignore::Error) -> Option<String> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path.display().to_string()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        ignore::Error::Loop { child, .. } => Some(child.display().to_string()),
+        _ => None,
+    }
+}
+
+/// `ignore` errors repeat the path in their text; the problem carries it already.
+fn strip_path(msg: &str) -> String {
+    msg.rsplit_once(": ")
+        .map_or(msg, |(_, tail)| tail)
+        .to_string()
+}
+
+/// Bytes looked at to decide whether a file is binary.
+const SNIFF: usize = 8192;
+
+/// The bytes of a file, ready to scan.
+pub fn read(target: &Target, max_file_size: u64) -> Result<Vec<u8>, Problem> {
+    let problem = |kind, message: String| Problem {
+        path: target.display.clone(),
+        kind,
+        message,
+    };
+    let unreadable =
+        |e: std::io::Error| problem(ProblemKind::Unreadable, format!("cannot read: {e}"));
+    let mut file = File::open(&target.path).map_err(unreadable)?;
+    let len = file.metadata().map_err(unreadable)?.len();
+    if len > max_file_size {
+        return Err(problem(
+            ProblemKind::TooLarge,
+            format!("skipped: {len} bytes is over --max-file-size ({max_file_size} bytes)"),
+        ));
+    }
+    let mut data = Vec::with_capacity(len as usize + 1);
+    // `take` guards against a file that grows while it is read.
+    file.by_ref()
+        .take(max_file_size + 1)
+        .read_to_end(&mut data)
+        .map_err(unreadable)?;
+    if data.len() as u64 > max_file_size {
+        return Err(problem(
+            ProblemKind::TooLarge,
+            format!("skipped: grew over --max-file-size ({max_file_size} bytes) while read"),
+        ));
+    }
+    if let Some(text) = decode_utf16(&data) {
+        return Ok(text);
+    }
+    if memchr::memchr(0, &data[..data.len().min(SNIFF)]).is_some() {
+        return Err(problem(
+            ProblemKind::Binary,
+            "skipped: binary file (NUL byte in its first 8 KiB)".into(),
+        ));
+    }
+    Ok(data)
+}
+
+/// Files that Windows tooling writes as UTF-16 with a byte-order mark, turned into UTF-8.
+fn decode_utf16(data: &[u8]) -> Option<Vec<u8>> {
+    let le = match data {
+        [0xFF, 0xFE, ..] => true,
+        [0xFE, 0xFF, ..] => false,
+        _ => return None,
+    };
+    let units = data[2..].chunks_exact(2).map(|c| {
+        if le {
+            u16::from_le_bytes([c[0], c[1]])
+        } else {
+            u16::from_be_bytes([c[0], c[1]])
+        }
+    });
+    let text: String = char::decode_utf16(units)
+        .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect();
+    Some(text.into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf16_with_bom_is_decoded() {
+        let mut bytes = vec![0xFF, 0xFE];
+        for u in "KEY=sk-1".encode_utf16() {
+            bytes.extend_from_slice(&u.to_le_bytes());
+        }
+        assert_eq!(decode_utf16(&bytes).unwrap(), b"KEY=sk-1");
+        assert!(decode_utf16(b"plain").is_none());
+    }
+
+    #[test]
+    fn display_paths_are_relative_and_slashed() {
+        assert_eq!(
+            display_path(Path::new("./a/b.rs"), Some(Path::new("."))),
+            "a/b.rs"
+        );
+        assert_eq!(
+            display_path(Path::new("root/a/b.rs"), Some(Path::new("root"))),
+            "a/b.rs"
+        );
+        assert_eq!(display_path(Path::new("./x.env"), None), "x.env");
+    }
+}
