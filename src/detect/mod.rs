@@ -338,7 +338,8 @@ mod tests {
 
     #[test]
     fn merge_windows_joins_overlaps() {
-        let cases: &[(&[(usize, usize)], &[(usize, usize)])] = &[
+        type Windows = &'static [(usize, usize)];
+        let cases: &[(Windows, Windows)] = &[
             (&[], &[]),
             (&[(5, 9)], &[(5, 9)]),
             (&[(5, 9), (0, 6)], &[(0, 9)]),

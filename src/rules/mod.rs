@@ -256,7 +256,8 @@ negative_examples = ['acme_xxxxxxxxxxxxxxxxxxxx']
     #[test]
     fn bad_rule_files_are_refused_with_the_reason() {
         let cases: &[(&str, &str)] = &[
-            (r#"id = "x""#, "no [[rule]]"),
+            ("# nothing here\n", "no [[rule]]"),
+            (r#"id = "x""#, "unknown field `id`"),
             (
                 &GOOD.replace("keywords = [\"acme_\"]", "keywords = []"),
                 "keyword",

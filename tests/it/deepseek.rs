@@ -1,0 +1,144 @@
+//! DeepSeek keys in every place they leak, and the decoys that must stay quiet.
+
+use crate::util::{findings, fixture, path_str, scan_json, tree};
+
+/// (path in fixtures/deepseek, line, column, key prefix). Lines and columns are 1-based.
+const PLACES: &[(&str, u64, u64, &str)] = &[
+    (".claude.env", 2, 29, "sk-f1e4"), // ANTHROPIC_AUTH_TOKEN + DeepSeek base URL
+    (".env", 4, 18, "sk-4f1a"),        // dotenv
+    ("backend/chat.py", 5, 14, "sk-7c3a"), // OpenAI SDK + base_url
+    ("backend/openai_compat.py", 4, 33, "sk-5c9e"), // OPENAI_API_KEY + DeepSeek base URL
+    ("config/llm.yaml", 5, 12, "sk-c0f3"), // YAML
+    ("config/settings.json", 6, 18, "sk-6d2a"), // JSON
+    ("notebooks/try_deepseek.ipynb", 19, 43, "sk-0e6b"), // Jupyter, inside an escaped JSON string
+    ("ops/Dockerfile", 5, 22, "sk-2f8c"), // Dockerfile ENV
+    ("rust/src/config.rs", 4, 37, "sk-9e2c"), // Rust const
+    ("scripts/link.html", 4, 63, "sk-d7b2"), // URL query ?api_key=
+    ("scripts/smoke.sh", 6, 29, "sk-8a1d"), // curl -H
+    ("web/.env.local", 3, 30, "sk-b83e"), // NEXT_PUBLIC_
+    ("web/.env.production", 2, 20, "sk-3d9a"), // VITE_
+    ("web/src/components/ChatPanel.tsx", 7, 12, "sk-e5a8"), // browser-side client
+    ("web/src/lib/api.js", 7, 30, "sk-1b7e"), // fetch + Authorization: Bearer
+    ("web/src/lib/gateway.ts", 7, 30, "sk-a4f7"), // X-API-KEY header
+];
+
+#[test]
+fn finds_deepseek_keys_wherever_they_leak() {
+    let root = fixture("deepseek");
+    let report = scan_json(&[path_str(&root), "--show-secrets"]);
+    let found = findings(&report);
+    let got: Vec<(String, u64, u64, String)> = found
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+                f["secret"].as_str().unwrap()[..7].to_string(),
+            )
+        })
+        .collect();
+    let want: Vec<(String, u64, u64, String)> = PLACES
+        .iter()
+        .map(|(p, l, c, k)| (p.to_string(), *l, *c, k.to_string()))
+        .collect();
+    assert_eq!(got, want);
+    for f in found {
+        assert_eq!(f["provider"], "DeepSeek", "{f}");
+        assert_eq!(f["rule"], "deepseek.api-key", "{f}");
+        assert_eq!(f["confidence"], "high", "{f}");
+        let len = f["secret"].as_str().unwrap().chars().count() as u64;
+        assert_eq!(
+            f["end_column"].as_u64().unwrap(),
+            f["column"].as_u64().unwrap() + len,
+            "{f}"
+        );
+    }
+}
+
+/// A key in a minified bundle of several hundred KB, on one line, far from its start.
+#[test]
+fn finds_a_key_deep_inside_a_minified_bundle() {
+    let mut bundle = String::from("\"use strict\";");
+    let mut state: u64 = 0x9e3779b97f4a7c15;
+    let mut i = 0;
+    while bundle.len() < 600_000 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        bundle.push_str(&format!(
+            "var a{i}=function(e,t){{return e.map(function(n){{return n*{}+t}})}};",
+            state % 9973
+        ));
+        i += 1;
+    }
+    let at = bundle.len();
+    bundle.push_str("const c=new OpenAI({baseURL:\"https://api.deepseek.com\",apiKey:\"sk-e5a8c1f3b9d04e7a2c6f8b1d3e9a5c70\"});");
+    for j in 0..2000 {
+        bundle.push_str(&format!("function z{j}(q){{return q+{j}}}"));
+    }
+    let dir = tree(&[("dist/assets/index-4f9a2c.js", bundle.as_bytes())]);
+    let report = scan_json(&[path_str(dir.path())]);
+    let found = findings(&report);
+    assert_eq!(found.len(), 1, "{report}");
+    let key_col =
+        at + "const c=new OpenAI({baseURL:\"https://api.deepseek.com\",apiKey:\"".len() + 1;
+    assert_eq!(found[0]["line"], 1);
+    assert_eq!(found[0]["column"].as_u64().unwrap(), key_col as u64);
+    assert_eq!(found[0]["provider"], "DeepSeek");
+}
+
+#[test]
+fn placeholders_references_digests_and_redacted_keys_are_quiet() {
+    let report = scan_json(&[path_str(&fixture("negatives"))]);
+    assert_eq!(
+        findings(&report),
+        &Vec::<serde_json::Value>::new(),
+        "{report:#}"
+    );
+    assert!(report["stats"]["files_scanned"].as_u64().unwrap() >= 8);
+}
+
+/// One line per case: the file, its contents, the provider reported (None: nothing).
+#[test]
+fn attribution_by_context_in_the_same_file() {
+    let key = "sk-4f1a9c2e7b3d8e6f0a5c1b9d2e7f3a8c";
+    let cases: &[(&str, String, Option<&str>)] = &[
+        (
+            "a.env",
+            format!("DEEPSEEK_API_KEY={key}\n"),
+            Some("DeepSeek"),
+        ),
+        (
+            "b.env",
+            format!("DASHSCOPE_API_KEY={key}\n"),
+            Some("Alibaba DashScope"),
+        ),
+        (
+            "c.py",
+            format!("base = 'https://dashscope.aliyuncs.com/compatible-mode/v1'\nkey = '{key}'\n"),
+            Some("Alibaba DashScope"),
+        ),
+        (
+            "d.py",
+            format!("key = '{key}'\n"),
+            Some("DeepSeek or DashScope"),
+        ),
+        (
+            "e.env",
+            format!("OPENAI_API_KEY={key}\nOPENAI_BASE_URL=https://api.deepseek.com/v1\n"),
+            Some("DeepSeek"),
+        ),
+    ];
+    for (name, text, want) in cases {
+        let dir = tree(&[(name, text.as_bytes())]);
+        let report = scan_json(&[path_str(dir.path())]);
+        let got = findings(&report)
+            .first()
+            .map(|f| f["provider"].as_str().unwrap().to_string());
+        assert_eq!(got.as_deref(), *want, "{name}: {text}");
+        if *want == Some("DeepSeek or DashScope") {
+            assert_eq!(findings(&report)[0]["confidence"], "medium");
+        }
+    }
+}

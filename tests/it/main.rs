@@ -1,0 +1,8 @@
+//! The integration tests: one binary that runs the real `keyhound` executable on fixture trees
+//! (copied or generated into temp dirs) and checks what users see.
+
+mod deepseek;
+mod outputs;
+mod rules;
+mod util;
+mod walk;

@@ -1,0 +1,71 @@
+//! Shared helpers: running the binary, parsing its JSON, building temp trees.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+pub fn keyhound() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_keyhound"));
+    cmd.env_remove("CI");
+    cmd
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+}
+
+/// Runs `keyhound scan ARGS` and returns the output, checking the exit code is one of ours.
+pub fn scan(args: &[&str]) -> Output {
+    let out = keyhound()
+        .arg("scan")
+        .args(args)
+        .output()
+        .expect("the keyhound binary runs");
+    let code = out.status.code().expect("keyhound exits normally");
+    assert!(
+        code <= 2,
+        "unexpected exit code {code}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// `keyhound scan --format json ARGS`, parsed.
+pub fn scan_json(args: &[&str]) -> Value {
+    let mut all = vec!["--format", "json"];
+    all.extend_from_slice(args);
+    let out = scan(&all);
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+pub fn findings(v: &Value) -> &Vec<Value> {
+    v["findings"].as_array().expect("findings is an array")
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A temp dir holding `files` (path, contents).
+pub fn tree(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    for (path, data) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().expect("a file has a parent")).expect("mkdir");
+        std::fs::write(&p, data).expect("write fixture");
+    }
+    dir
+}
+
+pub fn path_str(p: &Path) -> &str {
+    p.to_str().expect("temp paths are UTF-8")
+}
