@@ -214,7 +214,7 @@ impl Engine {
         if char_classes(secret) < spec.min_char_classes {
             return false;
         }
-        !is_placeholder(secret)
+        !is_placeholder(secret) && spec.checks.iter().all(|c| c.passes(secret))
     }
 
     fn to_findings(

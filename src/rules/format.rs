@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use anyhow::{bail, ensure, Result};
 use serde::{Deserialize, Serialize};
 
-use super::Confidence;
+use super::{Check, Confidence};
 
 /// A rule file: a list of `[[rule]]` tables.
 #[derive(Debug, Deserialize)]
@@ -63,6 +63,9 @@ pub struct RuleSpec {
     #[serde(default = "default_classes")]
     pub min_char_classes: u8,
     pub confidence: Confidence,
+    /// Structural checks the secret must pass (`base62-crc32`, `jwt`, `pem-framing`).
+    #[serde(default)]
+    pub checks: Vec<Check>,
     /// Context that decides the provider of a shared shape, tried nearest-first.
     #[serde(default)]
     pub attribute: Vec<Attribution>,

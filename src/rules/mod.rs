@@ -7,8 +7,10 @@
 //! stays in milliseconds; `keyhound rules check` and the test suite compile all of them.
 
 mod format;
+mod structure;
 
 pub use format::{Attribution, RuleFile, RuleSpec, VerifySpec};
+pub use structure::{base62_checksum, Check};
 
 use std::fmt;
 use std::path::Path;
