@@ -226,6 +226,7 @@ impl Engine {
         let hay = chunk.data;
         let path = chunk.provenance.path();
         let mut lines = position::LineIndex::new(hay);
+        let spans: Vec<(usize, usize)> = cands.iter().map(|c| (c.start, c.end)).collect();
         let mut out = Vec::with_capacity(cands.len());
         for c in cands {
             let rule = &self.rules.rules()[c.rule as usize];
@@ -240,7 +241,7 @@ impl Engine {
             } else {
                 redacted.as_str()
             };
-            let frame = position::frame(hay, c.start, c.end, shown);
+            let frame = position::frame(hay, c.start, c.end, shown, &spans, self.options.show_secrets);
             out.push(Finding {
                 rule: rule.spec.id.clone(),
                 provider,

@@ -47,13 +47,15 @@ const FRAME_CONTEXT: usize = 60;
 
 /// The line holding `start`, with `start..end` replaced by `shown` and cut to a readable
 /// window around it (minified bundles have multi-megabyte lines).
-pub fn frame(hay: &[u8], start: usize, end: usize, shown: &str) -> Frame {
+/// `others` are the spans of every secret found in the haystack (sorted); any of them inside
+/// the frame is redacted too, so a frame never prints a secret another finding hides.
+pub fn frame(hay: &[u8], start: usize, end: usize, shown: &str, others: &[(usize, usize)], reveal: bool) -> Frame {
     let line_start = memchr::memrchr(b'\n', &hay[..start]).map_or(0, |i| i + 1);
     let line_end = memchr::memchr(b'\n', &hay[end..]).map_or(hay.len(), |i| end + i);
     let from = back_chars(hay, line_start, start, FRAME_CONTEXT);
     let to = forward_chars(hay, end, line_end, FRAME_CONTEXT);
-    let before = clean(&hay[from..start]);
-    let after = clean(&hay[end..to]);
+    let before = masked(hay, from, start, others, reveal);
+    let after = masked(hay, end, to, others, reveal);
     let shown = clean(shown.as_bytes());
     Frame {
         start: before.chars().count(),
@@ -62,6 +64,25 @@ pub fn frame(hay: &[u8], start: usize, end: usize, shown: &str) -> Frame {
         cut_start: from > line_start,
         cut_end: to < line_end,
     }
+}
+
+/// `hay[a..b]` cleaned, with every secret span in it redacted (unless `reveal`).
+fn masked(hay: &[u8], a: usize, b: usize, spans: &[(usize, usize)], reveal: bool) -> String {
+    let mut out = String::new();
+    let mut at = a;
+    if !reveal {
+        for &(s, e) in spans.iter().filter(|&&(s, e)| s < b && e > a) {
+            let (s, e) = (s.max(at), e.min(b));
+            if s < at {
+                continue;
+            }
+            out.push_str(&clean(&hay[at..s]));
+            out.push_str(&crate::finding::redact(&String::from_utf8_lossy(&hay[s..e])));
+            at = e;
+        }
+    }
+    out.push_str(&clean(&hay[at..b]));
+    out
 }
 
 fn back_chars(hay: &[u8], floor: usize, mut i: usize, n: usize) -> usize {
@@ -120,9 +141,19 @@ mod tests {
     fn frames_are_cut_around_the_secret() {
         let line = format!("{}KEY{}", "a".repeat(500), "b".repeat(500));
         let s = line.find("KEY").unwrap();
-        let f = frame(line.as_bytes(), s, s + 3, "K**");
+        let f = frame(line.as_bytes(), s, s + 3, "K**", &[], false);
         assert!(f.cut_start && f.cut_end);
         assert_eq!(f.text.chars().count(), 2 * FRAME_CONTEXT + 3);
         assert_eq!(&f.text[f.start..f.start + f.len], "K**");
+    }
+
+    #[test]
+    fn other_secrets_in_a_frame_are_redacted() {
+        let line = b"a=SECRETONE b=SECRETTWO";
+        let spans = [(2, 11), (14, 23)];
+        let f = frame(line, 2, 11, "SEC****", &spans, false);
+        assert_eq!(f.text, "a=SEC**** b=SE****");
+        let f = frame(line, 2, 11, "SECRETONE", &spans, true);
+        assert_eq!(f.text, "a=SECRETONE b=SECRETTWO");
     }
 }
