@@ -13,7 +13,7 @@ mod position;
 mod selfcheck;
 
 pub use checks::{char_classes, is_placeholder, shannon_entropy};
-pub use selfcheck::{check_rules, ExampleFailure};
+pub use selfcheck::{check_rules, expand_checksums, ExampleFailure};
 
 use std::collections::HashMap;
 
