@@ -241,7 +241,14 @@ impl Engine {
             } else {
                 redacted.as_str()
             };
-            let frame = position::frame(hay, c.start, c.end, shown, &spans, self.options.show_secrets);
+            let frame = position::frame(
+                hay,
+                c.start,
+                c.end,
+                shown,
+                &spans,
+                self.options.show_secrets,
+            );
             out.push(Finding {
                 rule: rule.spec.id.clone(),
                 provider,
@@ -371,7 +378,10 @@ mod tests {
             ),
         ];
         for (text, provider, conf) in cases {
-            let f = scan(&text);
+            let f: Vec<Finding> = scan(&text)
+                .into_iter()
+                .filter(|f| f.rule == "deepseek.api-key")
+                .collect();
             assert_eq!(f.len(), 1, "{text}");
             assert_eq!(f[0].provider, provider, "{text}");
             assert_eq!(f[0].confidence.to_string(), conf, "{text}");

@@ -49,7 +49,14 @@ const FRAME_CONTEXT: usize = 60;
 /// window around it (minified bundles have multi-megabyte lines).
 /// `others` are the spans of every secret found in the haystack (sorted); any of them inside
 /// the frame is redacted too, so a frame never prints a secret another finding hides.
-pub fn frame(hay: &[u8], start: usize, end: usize, shown: &str, others: &[(usize, usize)], reveal: bool) -> Frame {
+pub fn frame(
+    hay: &[u8],
+    start: usize,
+    end: usize,
+    shown: &str,
+    others: &[(usize, usize)],
+    reveal: bool,
+) -> Frame {
     let line_start = memchr::memrchr(b'\n', &hay[..start]).map_or(0, |i| i + 1);
     let line_end = memchr::memchr(b'\n', &hay[end..]).map_or(hay.len(), |i| end + i);
     let from = back_chars(hay, line_start, start, FRAME_CONTEXT);
@@ -77,7 +84,9 @@ fn masked(hay: &[u8], a: usize, b: usize, spans: &[(usize, usize)], reveal: bool
                 continue;
             }
             out.push_str(&clean(&hay[at..s]));
-            out.push_str(&crate::finding::redact(&String::from_utf8_lossy(&hay[s..e])));
+            out.push_str(&crate::finding::redact(&String::from_utf8_lossy(
+                &hay[s..e],
+            )));
             at = e;
         }
     }

@@ -18,6 +18,10 @@ pub enum Check {
     Jwt,
     /// A PEM block: the END label matches the BEGIN label.
     PemFraming,
+    /// A value assigned to a secret-like name looks machine-generated: long enough, mixes
+    /// letters and digits, high entropy, and is not an identifier, dotted or `::` path, file
+    /// path, URL, call, reference or number. For the generic (provider-less) detector.
+    RandomValue,
 }
 
 impl Check {
@@ -26,6 +30,7 @@ impl Check {
             Check::Base62Crc32 => base62_crc32(secret),
             Check::Jwt => jwt(secret),
             Check::PemFraming => pem(secret),
+            Check::RandomValue => random_value(secret),
         }
     }
 }
@@ -55,15 +60,135 @@ fn base62_crc32(secret: &[u8]) -> bool {
 
 fn jwt(secret: &[u8]) -> bool {
     let mut parts = secret.split(|&b| b == b'.');
-    let (Some(header), Some(payload)) = (parts.next(), parts.next()) else { return false };
+    let (Some(header), Some(payload)) = (parts.next(), parts.next()) else {
+        return false;
+    };
     let object = |part: &[u8]| -> Option<serde_json::Map<String, serde_json::Value>> {
-        let bytes = URL_SAFE_NO_PAD.decode(part).or_else(|_| STANDARD_NO_PAD.decode(part)).ok()?;
+        let bytes = URL_SAFE_NO_PAD
+            .decode(part)
+            .or_else(|_| STANDARD_NO_PAD.decode(part))
+            .ok()?;
         serde_json::from_slice(&bytes).ok()
     };
     match (object(header), object(payload)) {
         (Some(h), Some(_)) => h.get("alg").is_some_and(|a| a.is_string()),
         _ => false,
     }
+}
+
+fn random_value(v: &[u8]) -> bool {
+    if !(12..=200).contains(&v.len()) || !v[0].is_ascii_alphanumeric() {
+        return false;
+    }
+    let letters = v.iter().filter(|b| b.is_ascii_alphabetic()).count();
+    let digits = v.iter().filter(|b| b.is_ascii_digit()).count();
+    if letters == 0 || digits == 0 {
+        // Identifiers, words and numbers.
+        return false;
+    }
+    let s = String::from_utf8_lossy(v);
+    // Code, not values: references, optional chaining, paths, calls, URLs.
+    if ["://", ":", "..", "->", "??", "$", "(", "this.", "self."]
+        .iter()
+        .any(|m| s.contains(m))
+    {
+        return false;
+    }
+    if is_number_literal(&s) || is_uuid(v) {
+        return false;
+    }
+    let version = s
+        .trim_start_matches(['v', 'V'])
+        .split('.')
+        .take(2)
+        .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    if version && s.contains('.') {
+        return false;
+    }
+    // `config.db.password2`, `settings.API_KEY_V2`: dotted identifiers are code, not values.
+    let ident = |p: &str| {
+        p.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    if s.contains('.') && s.split('.').all(ident) {
+        return false;
+    }
+    if ident(&s) && looks_like_identifier(v) {
+        return false;
+    }
+    // A path: slashes between word-like parts, with few digits.
+    if s.contains('/')
+        && s.split('/').filter(|p| !p.is_empty()).all(|p| p.len() < 24)
+        && digits * 5 < v.len()
+    {
+        return false;
+    }
+    // snake_case or kebab-case words with a version digit: `get_token_v2`, `api-key-2`.
+    let separated = v.iter().filter(|b| matches!(b, b'_' | b'-')).count();
+    if separated >= 2 && digits <= 2 {
+        return false;
+    }
+    let entropy = crate::detect::shannon_entropy(v);
+    let needed = if v.len() >= 20 { 3.5 } else { 3.2 };
+    entropy >= needed
+}
+
+/// `1048576u32`, `0x8004170B_u32`, `-2145386458i32`, `0xdeadbeef`.
+fn is_number_literal(s: &str) -> bool {
+    let t = s.trim_start_matches('-');
+    let t = [
+        "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize",
+        "f32", "f64", "ul", "ull", "l",
+    ]
+    .iter()
+    .find_map(|suf| t.strip_suffix(suf))
+    .unwrap_or(t)
+    .trim_end_matches('_');
+    let t = t.replace('_', "");
+    match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        Some(hex) => !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()),
+        None => !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()),
+    }
+}
+
+fn is_uuid(v: &[u8]) -> bool {
+    v.len() == 36
+        && v.iter().enumerate().all(|(i, b)| {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                *b == b'-'
+            } else {
+                b.is_ascii_hexdigit()
+            }
+        })
+}
+
+/// An identifier made of words: UPPER_SNAKE constants, or camel case where words (`Xml`,
+/// `String`, `token`) cover 70% of it or more (`XmlStringMaxLen256`). Random base62 keys do
+/// so about 2% of the time at 16 characters, less when longer.
+fn looks_like_identifier(v: &[u8]) -> bool {
+    if !v.iter().any(u8::is_ascii_lowercase)
+        || (v.contains(&b'_') && !v.iter().any(u8::is_ascii_uppercase))
+    {
+        return true;
+    }
+    let mut covered = 0;
+    let mut i = 0;
+    while i < v.len() {
+        let start = i;
+        if v[i].is_ascii_uppercase() {
+            i += 1;
+        }
+        let lower = v[i..].iter().take_while(|b| b.is_ascii_lowercase()).count();
+        if lower >= 2 && (lower >= 3 || i > start) {
+            covered += i - start + lower;
+            i += lower;
+        } else {
+            i = start + 1;
+        }
+    }
+    covered * 10 >= v.len() * 7
 }
 
 fn pem(secret: &[u8]) -> bool {
@@ -101,8 +226,16 @@ mod tests {
     #[test]
     fn jwt_needs_json_header_with_alg_and_json_payload() {
         let enc = |s: &str| URL_SAFE_NO_PAD.encode(s);
-        let good = format!("{}.{}.c2ln", enc(r#"{"alg":"HS256","typ":"JWT"}"#), enc(r#"{"sub":"42"}"#));
-        let no_alg = format!("{}.{}.c2ln", enc(r#"{"typ":"JWT"}"#), enc(r#"{"sub":"42"}"#));
+        let good = format!(
+            "{}.{}.c2ln",
+            enc(r#"{"alg":"HS256","typ":"JWT"}"#),
+            enc(r#"{"sub":"42"}"#)
+        );
+        let no_alg = format!(
+            "{}.{}.c2ln",
+            enc(r#"{"typ":"JWT"}"#),
+            enc(r#"{"sub":"42"}"#)
+        );
         let not_json = format!("{}.{}.c2ln", enc("hello"), enc(r#"{"sub":"42"}"#));
         assert!(Check::Jwt.passes(good.as_bytes()));
         assert!(!Check::Jwt.passes(no_alg.as_bytes()));
@@ -111,8 +244,56 @@ mod tests {
     }
 
     #[test]
+    fn random_values() {
+        let yes = [
+            "Zx9vQ2mL7pK4wR8t",
+            "aB3dE5fG7hJ9kL1mN3pQ",
+            "8f2b1c9d4e7a6b3c0d5e",
+            "p4ssW0rd!Tr0ub4dor&3",
+            "dGhpcyBpcyBub3QgYSByZWFsIGtleQ1",
+            "9f86d081884c7d659a2feaa0c55ad015",
+        ];
+        let no = [
+            "config.db.password2",
+            "TokenType::Ident",
+            "get_token_value_v2",
+            "1.2.3-beta.4",
+            "https://example.org/a1",
+            "src/auth/token2.rs",
+            "$DB_PASSWORD",
+            "abcdefghijkl",
+            "12345678901234",
+            "aaaa1111aaaa1111",
+            "D3DVSD_TOKENTYPE",
+            "WIN32_ERROR_CODE",
+            "exchangeRecaptchaV3Token",
+            "SensitiveString2048",
+            "0x8004170B_u32",
+            "-2145386458i32",
+            "getToken$2",
+            "t.minPasswordLength??6",
+            "abcd12f2-46da-4fdb-b8d5-fbd4c466928f",
+            ":Aes256Gcm",
+            "XmlStringMaxLen256",
+            "0:this.onAuthRevoked_",
+            "2016-09-08T21:47:36Z",
+        ];
+        for v in yes {
+            assert!(Check::RandomValue.passes(v.as_bytes()), "{v} should pass");
+        }
+        for v in no {
+            assert!(
+                !Check::RandomValue.passes(v.as_bytes()),
+                "{v} should not pass"
+            );
+        }
+    }
+
+    #[test]
     fn pem_labels_must_match() {
-        assert!(Check::PemFraming.passes(b"-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----"));
-        assert!(!Check::PemFraming.passes(b"-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END EC PRIVATE KEY-----"));
+        assert!(Check::PemFraming
+            .passes(b"-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----"));
+        assert!(!Check::PemFraming
+            .passes(b"-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END EC PRIVATE KEY-----"));
     }
 }

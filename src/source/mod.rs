@@ -182,9 +182,18 @@ pub fn read(target: &Target, max_file_size: u64) -> Result<Vec<u8>, Problem> {
     if len > max_file_size {
         // A huge binary (a compiled addon, a model) is reported as binary, not as too large.
         let mut head = Vec::with_capacity(SNIFF);
-        file.by_ref().take(SNIFF as u64).read_to_end(&mut head).map_err(unreadable)?;
-        if !head.starts_with(&[0xFF, 0xFE]) && !head.starts_with(&[0xFE, 0xFF]) && memchr::memchr(0, &head).is_some() {
-            return Err(problem(ProblemKind::Binary, "skipped: binary file (NUL byte in its first 8 KiB)".into()));
+        file.by_ref()
+            .take(SNIFF as u64)
+            .read_to_end(&mut head)
+            .map_err(unreadable)?;
+        if !head.starts_with(&[0xFF, 0xFE])
+            && !head.starts_with(&[0xFE, 0xFF])
+            && memchr::memchr(0, &head).is_some()
+        {
+            return Err(problem(
+                ProblemKind::Binary,
+                "skipped: binary file (NUL byte in its first 8 KiB)".into(),
+            ));
         }
         return Err(problem(
             ProblemKind::TooLarge,

@@ -2,6 +2,7 @@
 //! (copied or generated into temp dirs) and checks what users see.
 
 mod deepseek;
+mod generic;
 mod outputs;
 mod rules;
 mod util;
