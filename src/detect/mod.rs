@@ -1,6 +1,6 @@
 //! The detection engine: `(&Chunk, &Engine, &mut Scratch) -> Vec<Finding>`.
 //!
-//! One Aho-Corasick pass over a chunk finds every rule keyword (and every attribution context
+//! One prefilter pass ([`anchors`]) over a chunk finds every rule keyword (and every attribution context
 //! word). Only rules with a keyword hit run their regex, and only inside windows around the
 //! hits. Each regex match then passes the boundary, entropy, character-class and placeholder
 //! checks before it becomes a finding. The contract of the prefilter: it may report candidates
@@ -8,6 +8,7 @@
 //!
 //! The engine is immutable and shared by all threads; each thread owns a [`Scratch`].
 
+mod anchors;
 mod checks;
 mod position;
 mod selfcheck;
@@ -17,8 +18,9 @@ pub use selfcheck::{check_rules, expand_checksums, ExampleFailure};
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use anyhow::{Context, Result};
+use anyhow::Result;
+
+use anchors::Anchors;
 
 use crate::chunk::Chunk;
 use crate::finding::{self, Exposure, Finding};
@@ -42,7 +44,7 @@ pub struct DetectOptions {
 #[derive(Debug)]
 pub struct Engine {
     rules: RuleSet,
-    ac: AhoCorasick,
+    anchors: Anchors,
     roles: Vec<PatternRole>,
     options: DetectOptions,
 }
@@ -93,14 +95,10 @@ impl Engine {
         for r in &mut roles {
             r.triggers.dedup();
         }
-        let ac = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .build(&literals)
-            .context("cannot build the keyword automaton")?;
+        let anchors = Anchors::new(&literals);
         Ok(Engine {
             rules,
-            ac,
+            anchors,
             roles,
             options,
         })
@@ -143,23 +141,28 @@ impl Engine {
     }
 
     fn prefilter(&self, hay: &[u8], scratch: &mut Scratch) {
-        for m in self.ac.find_overlapping_iter(hay) {
-            let role = &self.roles[m.pattern().as_usize()];
+        let Scratch {
+            windows,
+            touched,
+            context_hits,
+        } = scratch;
+        self.anchors.for_each(hay, |pattern, start, end| {
+            let role = &self.roles[pattern];
             for &ri in &role.triggers {
                 let [before, after] = self.rules.rules()[ri as usize].spec.window;
-                let ws = m.start().saturating_sub(before);
-                let we = extend_token(hay, (m.end() + after).min(hay.len()));
-                let w = &mut scratch.windows[ri as usize];
+                let ws = start.saturating_sub(before);
+                let we = extend_token(hay, (end + after).min(hay.len()));
+                let w = &mut windows[ri as usize];
                 if w.is_empty() {
-                    scratch.touched.push(ri);
+                    touched.push(ri);
                 }
                 w.push((ws, we));
             }
             for &(ri, ai) in &role.context_of {
-                scratch.context_hits.push((ri, ai, m.start()));
+                context_hits.push((ri, ai, start));
             }
-        }
-        scratch.touched.sort_unstable();
+        });
+        touched.sort_unstable();
     }
 
     fn run_rule(
@@ -178,21 +181,28 @@ impl Engine {
         let bounded = &hay[..we];
         let mut at = ws;
         while at <= we {
-            let Some(caps) = re.captures_at(bounded, at) else {
+            // Most windows hold no match: find first, and pay for captures only on a match.
+            let Some(whole) = re.find_at(bounded, at) else {
                 break;
             };
-            let whole = caps.get(0).expect("group 0 always participates");
             at = if whole.end() > whole.start() {
                 whole.end()
             } else {
                 whole.end() + 1
             };
-            let Some(m) = caps.get(group) else { continue };
-            if self.accept(rule, hay, m.start(), m.end()) {
+            let secret = if group == 0 {
+                Some((whole.start(), whole.end()))
+            } else {
+                re.captures_at(bounded, whole.start())
+                    .and_then(|c| c.get(group))
+                    .map(|m| (m.start(), m.end()))
+            };
+            let Some((start, end)) = secret else { continue };
+            if self.accept(rule, hay, start, end) {
                 out.push(Candidate {
                     rule: ri,
-                    start: m.start(),
-                    end: m.end(),
+                    start,
+                    end,
                 });
             }
         }

@@ -60,6 +60,7 @@ pub fn check_rules(engine: &Engine) -> Vec<ExampleFailure> {
             .map(|e| (e, true))
             .chain(rule.spec.negative_examples.iter().map(|e| (e, false)))
         {
+            let text = expand_checksums(text);
             let chunk = Chunk {
                 provenance: Provenance::File {
                     path: "example".into(),
@@ -78,7 +79,7 @@ pub fn check_rules(engine: &Engine) -> Vec<ExampleFailure> {
                 };
                 failures.push(ExampleFailure {
                     rule: id.into(),
-                    example: text.clone(),
+                    example: text,
                     problem: problem.into(),
                 });
             }
