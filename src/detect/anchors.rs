@@ -179,7 +179,8 @@ mod tests {
 
     #[test]
     fn finds_overlapping_case_insensitive_occurrences() {
-        let cases: &[(&[&str], &str, &[(usize, usize, usize)])] = &[
+        type Hits = &'static [(usize, usize, usize)];
+        let cases: &[(&[&str], &str, Hits)] = &[
             (&["sk-"], "", &[]),
             (&["sk-"], "sk", &[]),
             (&["sk-"], "SK-", &[(0, 0, 3)]),
