@@ -174,7 +174,7 @@ impl Engine {
         we: usize,
         out: &mut Vec<Candidate>,
     ) {
-        let re = rule.regex();
+        let Some(re) = rule.regex() else { return };
         let group = rule.secret_group();
         // The haystack ends at the window, but starts at the chunk start, so that look-behind
         // context (`^`, `\b`) before the window is seen correctly.

@@ -68,7 +68,9 @@ impl fmt::Display for Origin {
 pub struct Rule {
     pub spec: RuleSpec,
     pub origin: Origin,
-    regex: OnceLock<Regex>,
+    /// `Err` holds the compile error: a rule whose regex does not compile finds nothing
+    /// (and `rules check` reports it) instead of bringing the scan down.
+    regex: OnceLock<Result<Regex, String>>,
     secret_group: OnceLock<usize>,
 }
 
@@ -86,33 +88,33 @@ impl Rule {
         &self.spec.id
     }
 
-    /// The compiled regex. Built-in rules are compiled by `rules check` and by the test suite,
-    /// and operator rules are compiled when they are loaded, so this cannot fail here.
-    pub fn regex(&self) -> &Regex {
-        self.regex.get_or_init(|| {
-            compile(&self.spec.pattern)
-                .expect("rule regexes are validated when rules are loaded or checked")
-        })
+    /// The compiled regex, compiled on first use. `None` when it does not compile: built-in
+    /// rules are compiled by `rules check` and the test suite, and operator rules when they are
+    /// loaded, so in practice this is always `Some`.
+    pub fn regex(&self) -> Option<&Regex> {
+        self.compiled().as_ref().ok()
+    }
+
+    fn compiled(&self) -> &Result<Regex, String> {
+        self.regex.get_or_init(|| compile(&self.spec.pattern).map_err(|e| format!("{e:#}")))
     }
 
     /// Index of the capture group that holds the secret: the group named `secret`, else group 1
-    /// when there is one, else the whole match.
+    /// when there is one, else the whole match. A match in which that group did not take part
+    /// is no finding: a pattern can match a placeholder in a branch without the group.
     pub fn secret_group(&self) -> usize {
-        *self.secret_group.get_or_init(|| {
-            let re = self.regex();
-            let named = re.capture_names().position(|n| n == Some("secret"));
-            named.unwrap_or(if re.captures_len() > 1 { 1 } else { 0 })
+        *self.secret_group.get_or_init(|| match self.regex() {
+            Some(re) => {
+                let named = re.capture_names().position(|n| n == Some("secret"));
+                named.unwrap_or(if re.captures_len() > 1 { 1 } else { 0 })
+            }
+            None => 0,
         })
     }
 
-    /// Compiles the regex now, returning the error instead of panicking.
+    /// Compiles the regex now, returning the error instead of hiding it.
     pub fn try_compile(&self) -> Result<()> {
-        if self.regex.get().is_some() {
-            return Ok(());
-        }
-        let re = compile(&self.spec.pattern)?;
-        let _ = self.regex.set(re);
-        Ok(())
+        self.compiled().as_ref().map(|_| ()).map_err(|e| anyhow::anyhow!("{e}"))
     }
 }
 
