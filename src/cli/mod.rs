@@ -9,7 +9,8 @@ use std::process::ExitCode;
 use anyhow::{bail, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::app::{self, Outcome, ScanConfig};
+use crate::app::{self, BaselineConfig, Outcome, ScanConfig};
+use crate::baseline;
 use crate::report::Format;
 use crate::rules::Confidence;
 use crate::source::WalkOptions;
@@ -31,29 +32,25 @@ struct Cli {
 enum Command {
     /// Scan files and folders for secrets.
     Scan(ScanArgs),
+    /// Record the current findings in a baseline file, so that later scans with --baseline
+    /// report only new ones.
+    Baseline(BaselineArgs),
     /// List, check and explain the detection rules.
     #[command(subcommand)]
     Rules(RulesCommand),
 }
 
+/// What is scanned and how: shared by `scan` and `baseline`.
 #[derive(Debug, clap::Args)]
-struct ScanArgs {
+struct InputArgs {
     /// Files or folders to scan.
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
 
-    /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = FormatArg::Human)]
-    format: FormatArg,
-
-    /// Write the report to FILE (atomically: a complete file or none) instead of stdout.
-    #[arg(long, short = 'o', value_name = "FILE")]
-    output: Option<PathBuf>,
-
-    /// Print secrets in full instead of redacting them. Reports then contain live
-    /// credentials: never upload them.
-    #[arg(long)]
-    show_secrets: bool,
+    /// Read settings from FILE instead of .keyhound.toml at the scan root (or, with several
+    /// paths or a file, in the current folder).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
 
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j', value_name = "N")]
@@ -71,10 +68,6 @@ struct ScanArgs {
     #[arg(long = "rules", value_name = "FILE")]
     rules: Vec<PathBuf>,
 
-    /// Report only findings at this confidence or above.
-    #[arg(long, value_enum, default_value_t = ConfidenceArg::Low)]
-    min_confidence: ConfidenceArg,
-
     /// Exit with code 2 when a file could not be read or scanned (binary files excepted).
     #[arg(long)]
     strict: bool,
@@ -86,6 +79,54 @@ struct ScanArgs {
     /// List every skipped binary file instead of the first few.
     #[arg(long, short = 'v')]
     verbose: bool,
+
+    /// Print every dropped finding (inline marker, allowlist entry, baseline entry, duplicate,
+    /// confidence) and every excluded file, with the reason, on stderr.
+    #[arg(long)]
+    explain: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct ScanArgs {
+    #[command(flatten)]
+    input: InputArgs,
+
+    /// Do not report findings listed in this baseline file (see `keyhound baseline`).
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = FormatArg::Human)]
+    format: FormatArg,
+
+    /// Write the report to FILE (atomically: a complete file or none) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+
+    /// Print secrets in full instead of redacting them. Reports then contain live
+    /// credentials: never upload them.
+    #[arg(long)]
+    show_secrets: bool,
+
+    /// Report only findings at this confidence or above [default: min_confidence in
+    /// .keyhound.toml, else low].
+    #[arg(long, value_enum)]
+    min_confidence: Option<ConfidenceArg>,
+}
+
+#[derive(Debug, clap::Args)]
+struct BaselineArgs {
+    #[command(flatten)]
+    input: InputArgs,
+
+    /// Where to write the baseline (atomically).
+    #[arg(long, short = 'o', value_name = "FILE", default_value = baseline::FILE_NAME)]
+    output: PathBuf,
+
+    /// Keep the reasons written in the existing file and report its stale entries (no longer
+    /// found; they are removed).
+    #[arg(long)]
+    update: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -136,6 +177,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Scan(args) => resolve_scan(args).and_then(|cfg| app::scan(&cfg)),
+        Command::Baseline(args) => resolve_baseline(args).and_then(|cfg| app::baseline(&cfg)),
         Command::Rules(cmd) => rules_cmd::run(cmd),
     };
     match result {
@@ -148,6 +190,34 @@ pub fn main() -> ExitCode {
 }
 
 fn resolve_scan(args: ScanArgs) -> Result<ScanConfig> {
+    let mut cfg = resolve_input(args.input)?;
+    cfg.format = match args.format {
+        FormatArg::Human => Format::Human,
+        FormatArg::Json => Format::Json,
+        FormatArg::Jsonl => Format::Jsonl,
+        FormatArg::Sarif => Format::Sarif,
+    };
+    cfg.output = args.output;
+    cfg.show_secrets = args.show_secrets;
+    cfg.baseline = args.baseline;
+    cfg.min_confidence = args.min_confidence.map(|c| match c {
+        ConfidenceArg::Low => Confidence::Low,
+        ConfidenceArg::Medium => Confidence::Medium,
+        ConfidenceArg::High => Confidence::High,
+    });
+    Ok(cfg)
+}
+
+fn resolve_baseline(args: BaselineArgs) -> Result<BaselineConfig> {
+    Ok(BaselineConfig {
+        scan: resolve_input(args.input)?,
+        output: args.output,
+        update: args.update,
+    })
+}
+
+/// The settings `scan` and `baseline` share; the rest keep their defaults.
+fn resolve_input(args: InputArgs) -> Result<ScanConfig> {
     let threads = match args.threads {
         Some(0) => bail!("--threads must be at least 1"),
         Some(n) => n,
@@ -160,23 +230,17 @@ fn resolve_scan(args: ScanArgs) -> Result<ScanConfig> {
             max_file_size: parse_size(&args.max_file_size)?,
             threads,
         },
-        format: match args.format {
-            FormatArg::Human => Format::Human,
-            FormatArg::Json => Format::Json,
-            FormatArg::Jsonl => Format::Jsonl,
-            FormatArg::Sarif => Format::Sarif,
-        },
-        output: args.output,
-        show_secrets: args.show_secrets,
+        format: Format::Human,
+        output: None,
+        show_secrets: false,
         strict: args.strict,
         progress: !args.no_progress,
         rule_files: args.rules,
-        min_confidence: match args.min_confidence {
-            ConfidenceArg::Low => Confidence::Low,
-            ConfidenceArg::Medium => Confidence::Medium,
-            ConfidenceArg::High => Confidence::High,
-        },
+        min_confidence: None,
         verbose: args.verbose,
+        config: args.config,
+        baseline: None,
+        explain: args.explain,
     })
 }
 

@@ -1,8 +1,19 @@
 //! Filters decide which findings are reported. Each filter is a small pure function; a dropped
-//! finding keeps the reason it was dropped so that it can be explained.
+//! finding keeps the reason it was dropped so that it can be explained (`--explain`).
+//!
+//! Order: duplicates first (so that allowing one rule's finding does not let a weaker rule
+//! report the same bytes), then inline markers (in `app`, while the file's bytes are in
+//! memory), then allowlists, the baseline and the minimum confidence.
+
+mod inline;
+
+pub use inline::{any_marker, inline_marker};
 
 use std::collections::BTreeMap;
+use std::fmt;
 
+use crate::baseline::{self, Baseline};
+use crate::config::{AllowEntry, Excludes};
 use crate::finding::Finding;
 use crate::rules::Confidence;
 
@@ -16,11 +27,70 @@ pub enum DropReason {
     BelowMinConfidence {
         min: Confidence,
     },
+    /// An inline marker (`keyhound:allow`, `gitleaks:allow`, ...) as written, and its line.
+    InlineMarker {
+        marker: String,
+        line: usize,
+    },
+    /// An `[[allow]]` entry of the configuration: where it is written and its reason.
+    Allowlisted {
+        at: String,
+        reason: String,
+    },
+    /// An entry of the `--baseline` file.
+    Baselined {
+        file: String,
+        fingerprint: String,
+        reason: String,
+    },
+    /// An `exclude` glob of the configuration, and where it is written.
+    PathExcluded {
+        glob: String,
+        at: String,
+    },
+    /// The configuration file in use, which is never scanned.
+    ConfigFile,
 }
 
+impl fmt::Display for DropReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DropReason::Duplicate { kept_rule } => {
+                write!(f, "duplicate of a finding of {kept_rule} on the same bytes")
+            }
+            DropReason::BelowMinConfidence { min } => {
+                write!(f, "confidence below the minimum ({min})")
+            }
+            DropReason::InlineMarker { marker, line } => {
+                write!(f, "inline marker `{marker}` on line {line}")
+            }
+            DropReason::Allowlisted { at, reason } => {
+                write!(f, "allowlist entry at {at} ({reason})")
+            }
+            DropReason::Baselined {
+                file,
+                fingerprint,
+                reason,
+            } => {
+                write!(f, "baseline entry {fingerprint} in {file}")?;
+                if !reason.is_empty() {
+                    write!(f, " ({reason})")?;
+                }
+                Ok(())
+            }
+            DropReason::PathExcluded { glob, at } => write!(f, "excluded by `{glob}` at {at}"),
+            DropReason::ConfigFile => f.write_str("the configuration file in use"),
+        }
+    }
+}
+
+/// What the filters after dedup and inline markers check against.
 #[derive(Debug, Clone, Copy)]
-pub struct FilterOptions {
+pub struct FilterOptions<'a> {
     pub min_confidence: Confidence,
+    pub allow: &'a [AllowEntry],
+    /// The baseline and the file it was read from.
+    pub baseline: Option<(&'a Baseline, &'a str)>,
 }
 
 /// Keeps one finding per place: where spans in the same file overlap, the most confident
@@ -78,7 +148,36 @@ pub fn min_confidence(f: &Finding, opts: &FilterOptions) -> Option<DropReason> {
     })
 }
 
-/// Runs every filter; returns what is reported and what was dropped, both sorted.
+/// The first `[[allow]]` entry that matches the finding's rule, path and secret.
+pub fn allowlisted(f: &Finding, allow: &[AllowEntry]) -> Option<DropReason> {
+    allow
+        .iter()
+        .find(|a| a.matches(&f.rule, &f.path, &f.raw))
+        .map(|a| DropReason::Allowlisted {
+            at: a.at.clone(),
+            reason: a.reason.clone(),
+        })
+}
+
+/// The baseline entry of the finding's rule and secret, wherever the secret now is.
+pub fn baselined(f: &Finding, baseline: &Baseline, file: &str) -> Option<DropReason> {
+    let fp = baseline::fingerprint(&f.rule, &f.secret_sha256);
+    baseline.get(&fp).map(|e| DropReason::Baselined {
+        file: file.to_string(),
+        fingerprint: e.fingerprint.clone(),
+        reason: e.reason.clone(),
+    })
+}
+
+/// Whether a file is excluded by the configuration (checked before it is read).
+pub fn excluded(path: &str, excludes: &Excludes) -> Option<DropReason> {
+    excludes
+        .matched(path)
+        .map(|(glob, at)| DropReason::PathExcluded { glob, at })
+}
+
+/// Runs every filter that needs no file bytes; returns what is reported and what was dropped,
+/// both sorted.
 pub fn apply(
     findings: Vec<Finding>,
     opts: &FilterOptions,
@@ -86,7 +185,10 @@ pub fn apply(
     let (candidates, mut dropped) = dedup(findings);
     let mut kept = Vec::with_capacity(candidates.len());
     for f in candidates {
-        match min_confidence(&f, opts) {
+        let reason = allowlisted(&f, opts.allow)
+            .or_else(|| opts.baseline.and_then(|(b, file)| baselined(&f, b, file)))
+            .or_else(|| min_confidence(&f, opts));
+        match reason {
             Some(reason) => dropped.push((f, reason)),
             None => kept.push(f),
         }
@@ -118,6 +220,7 @@ mod tests {
             verification: None,
             fingerprint: String::new(),
             commit: None,
+            encoding: None,
             span,
             frame: Default::default(),
             raw: String::new(),
@@ -152,6 +255,53 @@ mod tests {
             let got: Vec<&str> = kept.iter().map(|k| k.rule.as_str()).collect();
             assert_eq!(&got, want, "{input:?}");
             assert_eq!(kept.len() + dropped.len(), input.len());
+        }
+    }
+
+    #[test]
+    fn the_first_matching_filter_names_the_reason() {
+        let config = crate::config::parse(
+            "[[allow]]\nreason = \"fixtures\"\npaths = [\"fixtures/**\"]\n",
+            "k.toml",
+        )
+        .unwrap();
+        let mut old = f("a.x", (0, 10), Confidence::High);
+        old.secret_sha256 = "old".into();
+        let b = Baseline::from_findings(&[old]);
+        let opts = FilterOptions {
+            min_confidence: Confidence::Medium,
+            allow: &config.allow,
+            baseline: Some((&b, "b.json")),
+        };
+        // (path, secret hash, confidence, expected reason, if dropped)
+        let cases: &[(&str, &str, Confidence, Option<&str>)] = &[
+            ("src/a", "new", Confidence::High, None),
+            (
+                "fixtures/x/a",
+                "old",
+                Confidence::Low,
+                Some("allowlist entry at k.toml:1 (fixtures)"),
+            ),
+            ("src/a", "old", Confidence::Low, Some("baseline entry")),
+            (
+                "src/a",
+                "new",
+                Confidence::Low,
+                Some("confidence below the minimum (medium)"),
+            ),
+        ];
+        for (path, hash, confidence, want) in cases {
+            let mut x = f("a.x", (0, 10), *confidence);
+            x.path = path.to_string();
+            x.secret_sha256 = hash.to_string();
+            let (kept, dropped) = apply(vec![x], &opts);
+            match want {
+                None => assert_eq!((kept.len(), dropped.len()), (1, 0), "{path} {hash}"),
+                Some(w) => {
+                    let got = dropped[0].1.to_string();
+                    assert!(got.starts_with(w), "wanted {w:?}, got {got:?}");
+                }
+            }
         }
     }
 }
