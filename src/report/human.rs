@@ -41,6 +41,12 @@ pub fn emit(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<()> {
             " ".repeat(offset),
             "^".repeat(frame.len.max(1))
         )?;
+        if let Some(e) = &f.encoding {
+            writeln!(
+                out,
+                "  {pad} = hidden by {e}: the span above decodes to the secret"
+            )?;
+        }
         if let Some(v) = &f.verification {
             writeln!(out, "  {pad} = verification: {:?}: {}", v.status, v.detail)?;
         }
@@ -48,9 +54,16 @@ pub fn emit(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
+/// `client (NEXT_PUBLIC_ variables are inlined …)`: the reason is what makes the exposure
+/// actionable, so it travels with the word.
 fn exposure_word(f: &crate::finding::Finding) -> String {
-    serde_json::to_value(f.exposure)
+    let word = serde_json::to_value(f.exposure)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
+        .unwrap_or_default();
+    if f.exposure_reason.is_empty() {
+        word
+    } else {
+        format!("{word} ({})", f.exposure_reason)
+    }
 }

@@ -29,11 +29,24 @@ fn level(c: Confidence) -> &'static str {
     }
 }
 
-fn result_level(c: Confidence) -> ResultLevel {
-    match c {
-        Confidence::High => ResultLevel::Error,
-        Confidence::Medium => ResultLevel::Warning,
-        Confidence::Low => ResultLevel::Note,
+/// A result's level: confidence sets the base, exposure moves it one step. A key that ships
+/// to browsers or phones is public the day it ships, so a client finding is raised; one in
+/// tests or docs is lowered (it still counts: test keys are often real).
+fn result_level(c: Confidence, e: Exposure) -> ResultLevel {
+    let base: u8 = match c {
+        Confidence::High => 2,
+        Confidence::Medium => 1,
+        Confidence::Low => 0,
+    };
+    let step = match e {
+        Exposure::Client => (base + 1).min(2),
+        Exposure::Test | Exposure::Docs => base.saturating_sub(1),
+        Exposure::Server | Exposure::Unknown => base,
+    };
+    match step {
+        2 => ResultLevel::Error,
+        1 => ResultLevel::Warning,
+        _ => ResultLevel::Note,
     }
 }
 
@@ -161,6 +174,9 @@ fn result(f: &Finding, rule_index: i64) -> SarifResult {
     props.insert("redacted".into(), json!(f.redacted));
     props.insert("secret_sha256".into(), json!(f.secret_sha256));
     props.insert("security-severity".into(), json!(format!("{score:.1}")));
+    if let Some(e) = &f.encoding {
+        props.insert("encoding".into(), json!(e));
+    }
     if let Some(v) = &f.verification {
         props.insert("verification".into(), json!(v));
     }
@@ -169,7 +185,7 @@ fn result(f: &Finding, rule_index: i64) -> SarifResult {
     SarifResult::builder()
         .rule_id(f.rule.clone())
         .rule_index(rule_index)
-        .level(result_level(f.confidence))
+        .level(result_level(f.confidence, f.exposure))
         .message(
             Message::builder()
                 .text(format!("{} ({}) found: {}", f.name, f.provider, f.redacted))
@@ -259,6 +275,27 @@ pub fn emit(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn level_follows_confidence_and_exposure() {
+        use Confidence::*;
+        use Exposure::*;
+        let cases = [
+            (High, Client, ResultLevel::Error),
+            (Medium, Client, ResultLevel::Error),
+            (Low, Client, ResultLevel::Warning),
+            (High, Server, ResultLevel::Error),
+            (Medium, Unknown, ResultLevel::Warning),
+            (High, Test, ResultLevel::Warning),
+            (Medium, Docs, ResultLevel::Note),
+            (Low, Test, ResultLevel::Note),
+        ];
+        for (c, e, want) in cases {
+            let got = serde_json::to_value(result_level(c, e)).expect("a level serializes");
+            let want = serde_json::to_value(want).expect("a level serializes");
+            assert_eq!(got, want, "{c:?} {e:?}");
+        }
+    }
 
     #[test]
     fn names_and_uris() {
