@@ -70,6 +70,10 @@ pub struct Finding {
     /// Stable across runs and line moves: rule, secret and path.
     pub fingerprint: String,
     pub commit: Option<String>,
+    /// The encoding that hid the secret (`base64`, `hex`, `percent-encoding`, or a chain such
+    /// as `base64+percent-encoding`); the position is then that of the encoded span.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
     /// Byte range of the secret in its file.
     #[serde(skip)]
     pub span: (usize, usize),

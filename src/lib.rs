@@ -5,8 +5,10 @@
 //! `chunk` and `finding`.
 
 pub mod app;
+pub mod baseline;
 pub mod chunk;
 pub mod cli;
+pub mod config;
 pub mod detect;
 pub mod filter;
 pub mod finding;

@@ -10,7 +10,10 @@
 
 mod anchors;
 mod checks;
+mod encoded;
+mod exposure;
 mod position;
+mod rust;
 mod selfcheck;
 
 pub use checks::{char_classes, is_placeholder, shannon_entropy};
@@ -23,7 +26,7 @@ use anyhow::Result;
 use anchors::Anchors;
 
 use crate::chunk::Chunk;
-use crate::finding::{self, Exposure, Finding};
+use crate::finding::{self, Finding};
 use crate::rules::{Rule, RuleSet};
 
 /// What one Aho-Corasick pattern means: the rules it triggers, and the attribution contexts
@@ -35,9 +38,21 @@ struct PatternRole {
 }
 
 /// Options that change what a finding carries, not what is found.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct DetectOptions {
     pub show_secrets: bool,
+    /// Parse `.rs` files with `syn` where it can add findings ([`rust`]); on by default, off
+    /// only to measure what it costs.
+    pub rust_analysis: bool,
+}
+
+impl Default for DetectOptions {
+    fn default() -> Self {
+        DetectOptions {
+            show_secrets: false,
+            rust_analysis: true,
+        }
+    }
 }
 
 /// The compiled, immutable detector.
@@ -57,7 +72,13 @@ pub struct Scratch {
     touched: Vec<u32>,
     /// Per (rule, attribution): positions of context words in this chunk.
     context_hits: Vec<(u32, u32, usize)>,
+    /// How many encodings deep the current scan is.
+    depth: u8,
 }
+
+/// Encodings inside encodings are followed this far (base64 of a URL with a percent-encoded
+/// key in its query is two).
+const MAX_DECODE_DEPTH: u8 = 2;
 
 /// A regex match that passed every check, before positions and attribution.
 struct Candidate {
@@ -113,6 +134,7 @@ impl Engine {
             windows: vec![Vec::new(); self.rules.len()],
             touched: Vec::new(),
             context_hits: Vec::new(),
+            depth: 0,
         }
     }
 
@@ -136,8 +158,84 @@ impl Engine {
             scratch.windows[ri as usize].clear();
         }
         scratch.touched.clear();
+        let mut findings = findings;
+        if scratch.depth < MAX_DECODE_DEPTH {
+            self.scan_encoded(chunk, scratch, &mut findings);
+        }
         scratch.context_hits.clear();
+        if self.options.rust_analysis
+            && scratch.depth == 0
+            && chunk.provenance.path().ends_with(".rs")
+        {
+            rust::analyze(self, chunk, scratch, &mut findings);
+        }
         findings
+    }
+
+    /// Scans what base64, hex and percent-encoded spans decode to, and reports what is found
+    /// there at the encoded span, saying which encoding hid it.
+    fn scan_encoded(&self, chunk: &Chunk<'_>, scratch: &mut Scratch, out: &mut Vec<Finding>) {
+        let hay = chunk.data;
+        let decoded = encoded::find(hay);
+        if decoded.is_empty() {
+            return;
+        }
+        let mut lines = position::LineIndex::new(hay);
+        // The decoded text is scanned with the same scratch; keep this file's context words
+        // so that a key hidden in base64 is still attributed by the words around it.
+        let outer_context = std::mem::take(&mut scratch.context_hits);
+        for d in decoded {
+            let inner = Chunk {
+                provenance: chunk.provenance.clone(),
+                data: &d.text,
+            };
+            scratch.depth += 1;
+            let found = self.scan(&inner, scratch);
+            scratch.depth -= 1;
+            for mut f in found {
+                // Already reported as it stands (`key%3Dsk-...` holds the key in the clear).
+                let seen = out.iter().any(|o| {
+                    o.rule == f.rule && o.raw == f.raw && o.span.0 < d.end && d.start < o.span.1
+                });
+                if seen {
+                    continue;
+                }
+                if let Some(rule) = self.rules.get(&f.rule) {
+                    if f.provider == rule.spec.provider && !rule.spec.attribute.is_empty() {
+                        let ri = self
+                            .rules
+                            .rules()
+                            .iter()
+                            .position(|r| r.id() == rule.id())
+                            .unwrap_or(0) as u32;
+                        let here = Candidate {
+                            rule: ri,
+                            start: d.start,
+                            end: d.end,
+                        };
+                        (f.provider, f.confidence) =
+                            self.attribute_with(&here, rule, &outer_context);
+                    }
+                }
+                (f.line, f.column) = lines.position(d.start);
+                (f.end_line, f.end_column) = lines.position(d.end);
+                let shown = if self.options.show_secrets {
+                    f.raw.clone()
+                } else {
+                    f.redacted.clone()
+                };
+                f.frame =
+                    position::frame(hay, d.start, d.end, &shown, &[], self.options.show_secrets);
+                f.span = (d.start, d.end);
+                f.encoding = Some(match f.encoding.take() {
+                    Some(inner) => format!("{}+{inner}", d.encoding.name()),
+                    None => d.encoding.name().to_string(),
+                });
+                out.push(f);
+            }
+        }
+        scratch.context_hits = outer_context;
+        out.sort_by_key(|f| (f.span, f.rule.clone()));
     }
 
     fn prefilter(&self, hay: &[u8], scratch: &mut Scratch) {
@@ -145,6 +243,7 @@ impl Engine {
             windows,
             touched,
             context_hits,
+            ..
         } = scratch;
         self.anchors.for_each(hay, |pattern, start, end| {
             let role = &self.roles[pattern];
@@ -237,11 +336,13 @@ impl Engine {
         let path = chunk.provenance.path();
         let mut lines = position::LineIndex::new(hay);
         let spans: Vec<(usize, usize)> = cands.iter().map(|c| (c.start, c.end)).collect();
+        let file_exposure = exposure::FileExposure::new(path, hay);
         let mut out = Vec::with_capacity(cands.len());
         for c in cands {
             let rule = &self.rules.rules()[c.rule as usize];
             let raw = String::from_utf8_lossy(&hay[c.start..c.end]).into_owned();
             let (provider, confidence) = self.attribute(c, rule, scratch);
+            let (exposure, exposure_reason) = file_exposure.classify((c.start, c.end));
             let (line, column) = lines.position(c.start);
             let (end_line, end_column) = lines.position(c.end);
             let secret_sha256 = finding::sha256_hex(raw.as_bytes());
@@ -273,10 +374,11 @@ impl Engine {
                 redacted,
                 secret: self.options.show_secrets.then(|| raw.clone()),
                 confidence,
-                exposure: Exposure::Unknown,
-                exposure_reason: "not yet classified".to_string(),
+                exposure,
+                exposure_reason: exposure_reason.to_string(),
                 verification: None,
                 commit: None,
+                encoding: None,
                 span: (c.start, c.end),
                 frame,
                 raw,
@@ -293,9 +395,17 @@ impl Engine {
         rule: &Rule,
         scratch: &Scratch,
     ) -> (String, crate::rules::Confidence) {
+        self.attribute_with(c, rule, &scratch.context_hits)
+    }
+
+    fn attribute_with(
+        &self,
+        c: &Candidate,
+        rule: &Rule,
+        context_hits: &[(u32, u32, usize)],
+    ) -> (String, crate::rules::Confidence) {
         let spec = &rule.spec;
-        let best = scratch
-            .context_hits
+        let best = context_hits
             .iter()
             .filter(|(ri, _, _)| *ri == c.rule)
             .min_by_key(|(_, ai, pos)| (pos.abs_diff(c.start), *ai));
@@ -400,12 +510,20 @@ mod tests {
 
     #[test]
     fn a_key_glued_to_a_word_is_not_a_key() {
-        assert!(scan("task-4f1a9c2e7b3d8e6f0a5c1b9d2e7f3a8c").is_empty());
-        assert!(scan("sk-4f1a9c2e7b3d8e6f0a5c1b9d2e7f3a8c9").is_empty());
-        assert_eq!(
-            scan("\"\\nsk-4f1a9c2e7b3d8e6f0a5c1b9d2e7f3a8c\\n\"").len(),
-            1
-        );
-        assert_eq!(scan("key%3Dsk-4f1a9c2e7b3d8e6f0a5c1b9d2e7f3a8c").len(), 1);
+        let deepseek = |t: &str| {
+            scan(t)
+                .into_iter()
+                .filter(|f| f.rule == "deepseek.api-key")
+                .count()
+        };
+        let cases = [
+            ("task-4f1a9c2e7b3d8e6f0a5c1b9d2e7f3a8c", 0),
+            ("sk-4f1a9c2e7b3d8e6f0a5c1b9d2e7f3a8c9", 0),
+            ("\"\\nsk-4f1a9c2e7b3d8e6f0a5c1b9d2e7f3a8c\\n\"", 1),
+            ("key%3Dsk-4f1a9c2e7b3d8e6f0a5c1b9d2e7f3a8c", 1),
+        ];
+        for (text, want) in cases {
+            assert_eq!(deepseek(text), want, "{text}");
+        }
     }
 }

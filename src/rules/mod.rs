@@ -6,6 +6,7 @@
 //! the file and the rule. Regexes of built-in rules compile lazily on first use so that start-up
 //! stays in milliseconds; `keyhound rules check` and the test suite compile all of them.
 
+pub mod docs;
 mod format;
 mod structure;
 
@@ -52,13 +53,16 @@ pub enum Origin {
     Builtin(&'static str),
     /// A file the operator passed with `--rules`.
     Operator(String),
+    /// A configuration file (`.keyhound.toml`); its rules never carry a verifier, since the
+    /// file may come from the scanned tree.
+    Config(String),
 }
 
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Origin::Builtin(name) => write!(f, "rules/{name} (built in)"),
-            Origin::Operator(path) => f.write_str(path),
+            Origin::Operator(path) | Origin::Config(path) => f.write_str(path),
         }
     }
 }
@@ -96,7 +100,8 @@ impl Rule {
     }
 
     fn compiled(&self) -> &Result<Regex, String> {
-        self.regex.get_or_init(|| compile(&self.spec.pattern).map_err(|e| format!("{e:#}")))
+        self.regex
+            .get_or_init(|| compile(&self.spec.pattern).map_err(|e| format!("{e:#}")))
     }
 
     /// Index of the capture group that holds the secret: the group named `secret`, else group 1
@@ -114,7 +119,10 @@ impl Rule {
 
     /// Compiles the regex now, returning the error instead of hiding it.
     pub fn try_compile(&self) -> Result<()> {
-        self.compiled().as_ref().map(|_| ()).map_err(|e| anyhow::anyhow!("{e}"))
+        self.compiled()
+            .as_ref()
+            .map(|_| ())
+            .map_err(|e| anyhow::anyhow!("{e}"))
     }
 }
 
@@ -150,6 +158,15 @@ impl RuleSet {
 
     /// The built-in rules plus operator-supplied rule files.
     pub fn with_files(files: &[impl AsRef<Path>]) -> Result<RuleSet> {
+        Self::with_files_and_config(files, None)
+    }
+
+    /// The built-in rules, operator-supplied rule files and the custom rules of a
+    /// configuration file (`(file, rules)`).
+    pub fn with_files_and_config(
+        files: &[impl AsRef<Path>],
+        config: Option<(&str, &[RuleSpec])>,
+    ) -> Result<RuleSet> {
         let mut set = RuleSet::builtin()?;
         for file in files {
             let path = file.as_ref();
@@ -157,12 +174,16 @@ impl RuleSet {
                 .with_context(|| format!("cannot read rule file {}", path.display()))?;
             set.add_file(&text, Origin::Operator(path.display().to_string()))?;
         }
+        if let Some((source, specs)) = config {
+            set.add_specs(specs.to_vec(), Origin::Config(source.to_string()))?;
+        }
         set.finish()?;
-        // Operator rules are few; compile them now so a bad regex is reported at start-up.
+        // Operator and configuration rules are few; compile them now so a bad regex is
+        // reported at start-up.
         for rule in set
             .rules
             .iter()
-            .filter(|r| matches!(r.origin, Origin::Operator(_)))
+            .filter(|r| matches!(r.origin, Origin::Operator(_) | Origin::Config(_)))
         {
             rule.try_compile().with_context(|| {
                 format!("{}: rule `{}`: invalid pattern", rule.origin, rule.id())
@@ -178,9 +199,20 @@ impl RuleSet {
         if file.rule.is_empty() {
             bail!("{origin}: the file defines no [[rule]]");
         }
-        for spec in file.rule {
+        self.add_specs(file.rule, origin)
+    }
+
+    /// Validates rules already parsed and adds them.
+    fn add_specs(&mut self, specs: Vec<RuleSpec>, origin: Origin) -> Result<()> {
+        for spec in specs {
             spec.validate()
                 .with_context(|| format!("{origin}: rule `{}`", spec.id))?;
+            if matches!(origin, Origin::Config(_)) && spec.verify.is_some() {
+                bail!(
+                    "{origin}: rule `{}`: a rule from a configuration file cannot verify; pass it with --rules",
+                    spec.id
+                );
+            }
             self.rules.push(Rule::new(spec, origin.clone()));
         }
         Ok(())

@@ -26,7 +26,11 @@ const PLACES: &[(&str, u64, u64, &str)] = &[
 fn finds_deepseek_keys_wherever_they_leak() {
     let root = fixture("deepseek");
     let report = scan_json(&[path_str(&root), "--show-secrets"]);
-    let found = findings(&report);
+    // The value-less exposure rules (rules/client-exposure.toml) also fire on this tree.
+    let found: Vec<&serde_json::Value> = findings(&report)
+        .iter()
+        .filter(|f| f["rule"] == "deepseek.api-key")
+        .collect();
     let got: Vec<(String, u64, u64, String)> = found
         .iter()
         .map(|f| {
@@ -140,5 +144,53 @@ fn attribution_by_context_in_the_same_file() {
         if *want == Some("DeepSeek or DashScope") {
             assert_eq!(findings(&report)[0]["confidence"], "medium");
         }
+    }
+}
+
+/// Keys hidden by an encoding are found at the encoded span, which says how it was hidden.
+#[test]
+fn keys_hidden_by_base64_hex_or_percent_encoding() {
+    use base64::Engine as _;
+    let key = "sk-4f1a9c2e7b3d8e6f0a5c1b9d2e7f3a8c";
+    let b64 = base64::engine::general_purpose::STANDARD.encode(key);
+    let url = format!("https://api.deepseek.com/v1/models?api_key={key}");
+    let pct: String = url
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let b64_url = base64::engine::general_purpose::STANDARD.encode(&pct);
+    let cases: &[(&str, String, &str)] = &[
+        ("k8s/secret.yaml", format!("apiVersion: v1\nkind: Secret\nmetadata:\n  name: deepseek-credentials\ndata:\n  api-key: {b64}\n"), "base64"),
+        ("app/redirect.js", format!("// deepseek proxy\nconst next = \"{pct}\";\n"), "percent-encoding"),
+        ("app/config.json", format!("{{\"deepseek\": \"{b64_url}\"}}\n"), "base64+percent-encoding"),
+    ];
+    for (path, text, encoding) in cases {
+        let dir = tree(&[(path, text.as_bytes())]);
+        let report = scan_json(&[path_str(dir.path())]);
+        let found = findings(&report);
+        let f = found
+            .iter()
+            .find(|f| f["rule"] == "deepseek.api-key")
+            .unwrap_or_else(|| panic!("{path}: {report:#}"));
+        assert_eq!(f["encoding"], *encoding, "{path}");
+        assert_eq!(f["provider"], "DeepSeek", "{path}");
+        let line_no = f["line"].as_u64().unwrap() as usize;
+        let line = text.lines().nth(line_no - 1).unwrap();
+        let col = f["column"].as_u64().unwrap() as usize - 1;
+        let end = f["end_column"].as_u64().unwrap() as usize - 1;
+        let span = &line[col..end];
+        assert!(
+            span.starts_with(&b64[..8])
+                || span.starts_with("https%3A")
+                || span.starts_with(&b64_url[..8]),
+            "{path}: {span}"
+        );
+        assert_eq!(f["secret_sha256"].as_str().unwrap().len(), 64);
     }
 }

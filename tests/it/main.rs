@@ -2,8 +2,11 @@
 //! (copied or generated into temp dirs) and checks what users see.
 
 mod deepseek;
+mod exposure;
 mod generic;
 mod outputs;
 mod rules;
+mod rust;
+mod suppress;
 mod util;
 mod walk;

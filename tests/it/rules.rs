@@ -134,3 +134,172 @@ fn every_builtin_example_behaves() {
     let failures = check_rules(&engine);
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+/// `docs/rules.md` is generated from the rule data; this fails when it is stale.
+#[test]
+fn docs_rules_md_is_current() {
+    let set = keyhound::rules::RuleSet::builtin().unwrap();
+    let want = keyhound::rules::docs::markdown(&set);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules.md");
+    if std::env::var_os("KEYHOUND_BLESS").is_some() {
+        std::fs::write(&path, &want).unwrap();
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "docs/rules.md is stale: run `KEYHOUND_BLESS=1 cargo test --test it docs_rules`"
+    );
+    assert!(
+        set.len() >= 200,
+        "the catalog shrank to {} rules",
+        set.len()
+    );
+}
+
+/// Every rule says where to revoke its key, and every provider the catalog promises is there.
+#[test]
+fn every_rule_has_remediation_and_the_catalog_covers_the_promised_providers() {
+    let set = keyhound::rules::RuleSet::builtin().unwrap();
+    for r in set.rules() {
+        assert!(
+            r.spec.remediation.trim().len() >= 40,
+            "{}: remediation too thin",
+            r.id()
+        );
+    }
+    let ids: Vec<&str> = set.rules().iter().map(|r| r.id()).collect();
+    let promised = [
+        "aws.",
+        "gcp.",
+        "azure.",
+        "github.",
+        "gitlab.",
+        "bitbucket.",
+        "slack.",
+        "discord.",
+        "telegram.",
+        "twilio.",
+        "sendgrid.",
+        "mailgun.",
+        "mailchimp.",
+        "postmark.",
+        "stripe.",
+        "paypal.",
+        "square.",
+        "shopify.",
+        "adyen.",
+        "npm.",
+        "pypi.",
+        "rubygems.",
+        "nuget.",
+        "dockerhub.",
+        "jfrog.",
+        "hashicorp.",
+        "digitalocean.",
+        "heroku.",
+        "cloudflare.",
+        "fastly.",
+        "vercel.",
+        "netlify.",
+        "datadog.",
+        "newrelic.",
+        "sentry.",
+        "grafana.",
+        "pagerduty.",
+        "firebase.",
+        "supabase.",
+        "atlassian.",
+        "linear.",
+        "notion.",
+        "airtable.",
+        "figma.",
+        "okta.",
+        "auth0.",
+        "algolia.",
+        "mapbox.",
+        "private-key.",
+        "jwt.",
+        "postgres.",
+        "mysql.",
+        "mongodb.",
+        "redis.",
+        "amqp.",
+        "smtp.",
+        "url.basic-auth",
+        "deepseek.",
+        "openai.",
+        "anthropic.",
+        "google-ai.",
+        "groq.",
+        "xai.",
+        "huggingface.",
+        "openrouter.",
+        "perplexity.",
+        "replicate.",
+        "mistral.",
+        "cohere.",
+        "together.",
+        "fireworks.",
+        "moonshot.",
+        "zhipu.",
+        "dashscope.",
+        "siliconflow.",
+        "minimax.",
+        "cerebras.",
+        "nvidia.",
+        "generic.",
+    ];
+    for p in promised {
+        assert!(ids.iter().any(|id| id.starts_with(p)), "no rule for {p}");
+    }
+}
+
+/// Checksummed tokens are built here at run time (never stored with a valid checksum).
+#[test]
+fn checksummed_tokens_are_reported_only_with_a_valid_checksum() {
+    use crate::util::{findings, path_str, scan_json, tree};
+    let token = |prefix: &str, body: &str| {
+        let sum = keyhound::rules::base62_checksum(body.as_bytes());
+        format!("{prefix}{body}{}", std::str::from_utf8(&sum).unwrap())
+    };
+    let cases = [
+        (
+            "github.personal-access-token",
+            token("ghp_", "Q7mZ2kLp9XvR4tW8nB3cJ6hF1sD5gA"),
+        ),
+        (
+            "github.oauth-access-token",
+            token("gho_", "aK9fL2mQ7zX4cV8bN3jH6gT1rW5yE0"),
+        ),
+        (
+            "npm.access-token",
+            token("npm_", "Zt4Xw8Qp2Lm6Vb9Nc3Jh7Gf1Ds5Ak0"),
+        ),
+    ];
+    for (rule, good) in &cases {
+        let mut bad = good.clone().into_bytes();
+        let i = 10;
+        bad[i] = if bad[i] == b'x' { b'y' } else { b'x' };
+        let bad = String::from_utf8(bad).unwrap();
+        let dir = tree(&[
+            ("good/.env", format!("TOKEN={good}\n").as_bytes()),
+            ("bad/.env", format!("TOKEN={bad}\n").as_bytes()),
+        ]);
+        let report = scan_json(&[path_str(dir.path())]);
+        let hits: Vec<(String, String)> = findings(&report)
+            .iter()
+            .filter(|f| f["rule"] == *rule)
+            .map(|f| {
+                (
+                    f["path"].as_str().unwrap().to_string(),
+                    f["confidence"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            hits,
+            vec![("good/.env".to_string(), "high".to_string())],
+            "{rule}: {report:#}"
+        );
+    }
+}
