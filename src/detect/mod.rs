@@ -26,7 +26,7 @@ use anyhow::Result;
 use anchors::Anchors;
 
 use crate::chunk::Chunk;
-use crate::finding::{self, Finding};
+use crate::finding::{self, Exposure, Finding};
 use crate::rules::{Rule, RuleSet};
 
 /// What one Aho-Corasick pattern means: the rules it triggers, and the attribution contexts
@@ -343,6 +343,12 @@ impl Engine {
             let raw = String::from_utf8_lossy(&hay[c.start..c.end]).into_owned();
             let (provider, confidence) = self.attribute(c, rule, scratch);
             let (exposure, exposure_reason) = file_exposure.classify((c.start, c.end));
+            // Keys that projects publish on purpose as test vectors (private keys, JWTs) are
+            // reported in tests and docs at the rule's lower `test_confidence`.
+            let confidence = match (exposure, rule.spec.test_confidence) {
+                (Exposure::Test | Exposure::Docs, Some(cap)) => confidence.min(cap),
+                _ => confidence,
+            };
             let (line, column) = lines.position(c.start);
             let (end_line, end_column) = lines.position(c.end);
             let secret_sha256 = finding::sha256_hex(raw.as_bytes());

@@ -282,27 +282,35 @@ fn is_client_code(hay: &[u8]) -> bool {
 /// (`NAME: &[u8] = b"`, `name = r#"`, `name: r"`): the byte rules cannot read those strings in
 /// every binding, the tree can.
 fn has_raw_or_byte_string_near_secret_word(hay: &[u8]) -> bool {
-    [&b"r#\""[..], b"r\"", b"b\""].iter().any(|opener| {
-        memmem::find_iter(hay, opener).any(|at| {
-            let prefix_start = if at > 0 && hay[at - 1] == b'b' {
-                at - 1
-            } else {
-                at
-            };
-            if prefix_start > 0 && is_ident_byte(hay[prefix_start - 1]) {
-                return false;
-            }
-            let from = prefix_start.saturating_sub(NAME_LOOK);
-            let before = &hay[from..prefix_start];
-            let start = before
-                .iter()
-                .rposition(|b| matches!(b, b'\n' | b';' | b'{' | b'(' | b','))
-                .map_or(0, |i| i + 1);
-            let statement = before[start..].trim_ascii_end();
-            let statement = statement.strip_suffix(b"&").unwrap_or(statement);
-            matches!(statement.trim_ascii_end().last(), Some(b'=' | b':'))
-                && secret_word_in(statement)
-        })
+    // One pass over the quotes, looking back for a prefix, costs less than one pass per opener.
+    memchr::memchr_iter(b'"', hay).any(|quote| {
+        let mut at = quote;
+        while at > 0 && hay[at - 1] == b'#' {
+            at -= 1;
+        }
+        let raw = at > 0 && hay[at - 1] == b'r';
+        if !raw && at != quote {
+            return false;
+        }
+        if raw {
+            at -= 1;
+        }
+        if at > 0 && hay[at - 1] == b'b' {
+            at -= 1;
+        } else if !raw {
+            return false;
+        }
+        if at > 0 && is_ident_byte(hay[at - 1]) {
+            return false;
+        }
+        let before = &hay[at.saturating_sub(NAME_LOOK)..at];
+        let start = before
+            .iter()
+            .rposition(|b| matches!(b, b'\n' | b';' | b'{' | b'(' | b','))
+            .map_or(0, |i| i + 1);
+        let statement = before[start..].trim_ascii_end();
+        let statement = statement.strip_suffix(b"&").unwrap_or(statement);
+        matches!(statement.trim_ascii_end().last(), Some(b'=' | b':')) && secret_word_in(statement)
     })
 }
 

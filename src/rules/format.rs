@@ -63,6 +63,10 @@ pub struct RuleSpec {
     #[serde(default = "default_classes")]
     pub min_char_classes: u8,
     pub confidence: Confidence,
+    /// Confidence when the finding sits in tests or docs, for keys that projects publish on
+    /// purpose as test vectors there (private keys, JWTs). Unset: exposure does not change it.
+    #[serde(default)]
+    pub test_confidence: Option<Confidence>,
     /// Structural checks the secret must pass (`base62-crc32`, `jwt`, `pem-framing`).
     #[serde(default)]
     pub checks: Vec<Check>,

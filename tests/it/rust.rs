@@ -222,6 +222,14 @@ const CASES: &[Case] = &[
         None,
         None,
     ),
+    // Test vectors in test code are not new findings.
+    (
+        "a.rs",
+        "#[cfg(test)]\nmod tests {\n    fn f() -> Cfg { Cfg { client_secret: r#\"Qm4nT8vX2zB6cD9fH3jK7s\"# } }\n}\n",
+        "generic.rust-secret-const",
+        None,
+        None,
+    ),
     // A syntax error: the byte finding is kept as it is.
     (
         "a.rs",
