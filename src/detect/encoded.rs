@@ -87,23 +87,52 @@ const CLASS: [u8; 256] = {
 /// Every encoded-looking span of `hay` that decodes to mostly printable text.
 pub fn find(hay: &[u8]) -> Vec<Decoded> {
     let mut out = Vec::new();
+    // Base64 and hex runs: a skipping scan over the base64 alphabet (hex is a subset).
+    for (start, end) in runs(hay, B64) {
+        decode_run(hay, start, end, &mut out);
+    }
+    // Percent-encoded runs exist only around a `%`: most files have none, and then this
+    // costs one memchr.
+    if memchr::memchr(b'%', hay).is_some() {
+        for (start, end) in runs(hay, PCT) {
+            if hay[start..end].contains(&b'%') {
+                let text = percent_decode(&hay[start..end]);
+                if text.len() < end - start && mostly_text(&text) {
+                    out.push(Decoded {
+                        start,
+                        end,
+                        encoding: Encoding::Percent,
+                        text,
+                    });
+                }
+            }
+        }
+    }
+    out.sort_by_key(|d| (d.start, d.end));
+    out
+}
+
+/// Maximal runs of bytes of `class` at least `MIN_RUN` long. Looks at one byte in `MIN_RUN`
+/// until it lands inside a run: a shorter run cannot hold the byte it skipped to.
+fn runs(hay: &[u8], class: u8) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
     let mut i = MIN_RUN - 1;
     let mut floor = 0;
     while i < hay.len() {
-        if CLASS[hay[i] as usize] == 0 {
+        if CLASS[hay[i] as usize] & class == 0 {
             i += MIN_RUN;
             continue;
         }
         let mut start = i;
-        while start > floor && CLASS[hay[start - 1] as usize] != 0 {
+        while start > floor && CLASS[hay[start - 1] as usize] & class != 0 {
             start -= 1;
         }
         let mut end = i + 1;
-        while end < hay.len() && CLASS[hay[end] as usize] != 0 {
+        while end < hay.len() && CLASS[hay[end] as usize] & class != 0 {
             end += 1;
         }
         if end - start >= MIN_RUN {
-            decode_run(hay, start, end, &mut out);
+            out.push((start, end));
         }
         floor = end;
         i = end + MIN_RUN;
@@ -123,13 +152,6 @@ fn decode_run(hay: &[u8], start: usize, end: usize, out: &mut Vec<Decoded>) {
             });
         }
     };
-    if run.contains(&b'%') {
-        let text = percent_decode(run);
-        if text.len() < run.len() {
-            push(start, end, Encoding::Percent, text);
-        }
-        return;
-    }
     // Hex: a long even run of hex digits (not all digits: that is a number).
     let hex_len = run
         .iter()

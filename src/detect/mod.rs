@@ -29,7 +29,7 @@ use crate::chunk::Chunk;
 use crate::finding::{self, Exposure, Finding};
 use crate::rules::{Rule, RuleSet};
 
-/// What one Aho-Corasick pattern means: the rules it triggers, and the attribution contexts
+/// What one prefilter keyword means: the rules it triggers, and the attribution contexts
 /// (rule index, attribution index) it belongs to.
 #[derive(Debug, Default)]
 struct PatternRole {
@@ -37,7 +37,7 @@ struct PatternRole {
     context_of: Vec<(u32, u32)>,
 }
 
-/// Options that change what a finding carries, not what is found.
+/// Options that change what a finding carries, and which optional analyses run.
 #[derive(Debug, Clone, Copy)]
 pub struct DetectOptions {
     pub show_secrets: bool,
@@ -292,7 +292,7 @@ impl Engine {
             let secret = if group == 0 {
                 Some((whole.start(), whole.end()))
             } else {
-                re.captures_at(bounded, whole.start())
+                re.captures_at(&bounded[..whole.end()], whole.start())
                     .and_then(|c| c.get(group))
                     .map(|m| (m.start(), m.end()))
             };

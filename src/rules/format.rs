@@ -193,6 +193,7 @@ fn regex_syntax_check(pattern: &str) -> Result<()> {
     // Parsing is much cheaper than compiling; it catches typos in user rules at start-up.
     regex_syntax::ParserBuilder::new()
         .utf8(false)
+        .unicode(false)
         .build()
         .parse(pattern)
         .map(|_| ())

@@ -128,6 +128,9 @@ impl Rule {
 
 fn compile(pattern: &str) -> Result<Regex> {
     RegexBuilder::new(pattern)
+        // Keys are ASCII. Unicode word boundaries and classes (`\b`, `\w`, `\s`) would push
+        // the regex engine off its lazy DFA onto the much slower PikeVM.
+        .unicode(false)
         .size_limit(REGEX_SIZE_LIMIT)
         .dfa_size_limit(REGEX_SIZE_LIMIT)
         .build()

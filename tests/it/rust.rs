@@ -286,7 +286,14 @@ fn odd_rust_input_is_scanned_quietly() {
         "(".repeat(5000),
         ")".repeat(5000)
     );
+    // Just under the nesting limit: parsed, on a test thread's default stack.
+    let nested = format!(
+        "const API_KEY: &str = {}\"Zx9vQ2mL7pK4wR8tY6nB\"{};",
+        "(".repeat(90),
+        ")".repeat(90)
+    );
     let cases: Vec<String> = vec![
+        nested,
         String::new(),
         "\u{feff}const API_KEY: &str = \"Zx9vQ2mL7pK4wR8tY6nB\";".into(),
         "#!/usr/bin/env rust-script\nconst API_KEY: &str = \"Zx9vQ2mL7pK4wR8tY6nB\";".into(),
