@@ -292,7 +292,7 @@ impl Engine {
             let secret = if group == 0 {
                 Some((whole.start(), whole.end()))
             } else {
-                re.captures_at(&bounded[..whole.end()], whole.start())
+                re.captures_at(bounded, whole.start())
                     .and_then(|c| c.get(group))
                     .map(|m| (m.start(), m.end()))
             };
