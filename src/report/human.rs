@@ -50,6 +50,9 @@ pub fn emit(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<()> {
         if let Some(v) = &f.verification {
             writeln!(out, "  {pad} = verification: {:?}: {}", v.status, v.detail)?;
         }
+        if let Some(rule) = report.rules.get(&f.rule) {
+            writeln!(out, "  {pad} = fix: {}", rule.spec.remediation.trim())?;
+        }
     }
     Ok(())
 }

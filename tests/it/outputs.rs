@@ -222,6 +222,10 @@ fn human_output_groups_by_file_and_redacts() {
         text.contains("    |                  ^^^^^^^^^^\n"),
         "{text}"
     );
+    assert!(
+        text.contains("    = fix: Delete the key at https://platform.deepseek.com/api_keys"),
+        "{text}"
+    );
     let summary = crate::util::stderr(&out);
     assert!(summary.contains("19 findings in 16 files"), "{summary}");
 }
