@@ -12,7 +12,7 @@
 //!
 //! The contract: this only adds to byte scanning. A file is parsed only when a cheap look at
 //! its bytes says the tree can matter (a `concat!` of literals, `env!` in a client file, a low
-//! generic finding, a raw or byte string near a secret word); a file that is not UTF-8, too
+//! generic finding, a raw string bound to a secret-like name); a file that is not UTF-8, too
 //! deep or too large, or that does not parse, keeps its byte findings unchanged. Spans come from
 //! `proc-macro2`'s `span-locations`; its per-thread source map is emptied after every file so
 //! memory stays bounded by the largest file.
@@ -41,7 +41,7 @@ const MAX_PARSE_BYTES: usize = 2 << 20;
 /// overflow aborts the process where `catch_unwind` cannot help.
 const MAX_NESTING: usize = 96;
 
-/// How far before a raw or byte string the pre-check looks for a secret-like name.
+/// How far before a raw string the pre-check looks for a secret-like name.
 const NAME_LOOK: usize = 96;
 
 /// Markers of code that builds for the browser.
@@ -130,13 +130,14 @@ struct Wants {
 
 impl Wants {
     fn of(hay: &[u8], findings: &[Finding]) -> Wants {
+        let (concat, env) = macro_hints(hay);
         Wants {
-            concat: has_literal_concat(hay),
-            env: memmem::find(hay, b"env!").is_some() && is_client_code(hay),
+            concat,
+            env: env && is_client_code(hay),
             bindings: findings
                 .iter()
                 .any(|f| f.rule == GENERIC_RULE && f.confidence == Confidence::Low)
-                || has_raw_or_byte_string_near_secret_word(hay),
+                || has_raw_string_bound_to_secret_name(hay),
         }
     }
 
@@ -186,11 +187,24 @@ pub(super) fn analyze(
     findings.sort_by(|a, b| (a.span, &a.rule).cmp(&(b.span, &b.rule)));
 }
 
-/// A `concat!` whose arguments, read as bytes, are all literals (at least two): the only
-/// kind the tree can join. Macro bodies (`concat!($name, "…")`) and calls with nested macros
-/// fail here and are not parsed for it.
-fn has_literal_concat(hay: &[u8]) -> bool {
-    memmem::find_iter(hay, b"concat!").any(|at| literal_args(hay, at + b"concat!".len()))
+/// Whether the file has a `concat!` whose arguments, read as bytes, are all literals (at least
+/// two: the only kind the tree can join; macro bodies such as `concat!($name, "…")` fail here),
+/// and whether it has an `env!` or `option_env!`. One pass over the `!`s costs less than one
+/// search per macro name.
+fn macro_hints(hay: &[u8]) -> (bool, bool) {
+    let (mut concat, mut env) = (false, false);
+    for at in memchr::memchr_iter(b'!', hay) {
+        let before = &hay[..at];
+        if !concat && before.ends_with(b"concat") {
+            concat = literal_args(hay, at + 1);
+        } else if before.ends_with(b"env") {
+            env = true;
+        }
+        if concat && env {
+            break;
+        }
+    }
+    (concat, env)
 }
 
 /// Whether the bytes from `at` hold `( lit , lit , … )` with two or more literals: strings
@@ -278,28 +292,21 @@ fn is_client_code(hay: &[u8]) -> bool {
         .any(|m| memmem::find(hay, m).is_some())
 }
 
-/// A raw or byte string bound, by the bytes just before it, to a name with a secret-like word
-/// (`NAME: &[u8] = b"`, `name = r#"`, `name: r"`): the byte rules cannot read those strings in
+/// A raw string with hashes bound, by the bytes just before it, to a name with a secret-like
+/// word (`NAME: &str = r#"`, `name = br#"`, `name: r#"`): no byte rule reads those strings in
 /// every binding, the tree can.
-fn has_raw_or_byte_string_near_secret_word(hay: &[u8]) -> bool {
-    // One pass over the quotes, looking back for a prefix, costs less than one pass per opener.
-    memchr::memchr_iter(b'"', hay).any(|quote| {
-        let mut at = quote;
-        while at > 0 && hay[at - 1] == b'#' {
-            at -= 1;
-        }
-        let raw = at > 0 && hay[at - 1] == b'r';
-        if !raw && at != quote {
+fn has_raw_string_bound_to_secret_name(hay: &[u8]) -> bool {
+    // Only `r#"` needs the tree: the generic rule reads `b"…"` and `r"…"` bound to its names.
+    memmem::find_iter(hay, b"r#").any(|r| {
+        let hashes = hay[r + 1..].iter().take_while(|&&b| b == b'#').count();
+        if hay.get(r + 1 + hashes) != Some(&b'"') {
             return false;
         }
-        if raw {
-            at -= 1;
-        }
-        if at > 0 && hay[at - 1] == b'b' {
-            at -= 1;
-        } else if !raw {
-            return false;
-        }
+        let at = if r > 0 && hay[r - 1] == b'b' {
+            r - 1
+        } else {
+            r
+        };
         if at > 0 && is_ident_byte(hay[at - 1]) {
             return false;
         }
@@ -474,7 +481,7 @@ impl Collector<'_> {
                 if let Some(TokenTree::Literal(lit)) = tokens.clone().into_iter().next() {
                     let span = lit.span();
                     if let Lit::Str(s) = Lit::new(lit) {
-                        if secret_like_env(&s.value()) {
+                        if secret_like(&s.value()) {
                             if let Some(name_span) = self.literal_content(span) {
                                 self.sites.envs.push(EnvSite { name_span });
                             }
@@ -716,12 +723,6 @@ fn secret_like(name: &str) -> bool {
         && !w.iter().any(|x| NOT_SECRET_WORDS.contains(&x.as_str()))
 }
 
-/// An environment variable name that says it holds a secret (`DEEPSEEK_API_KEY`), not a
-/// public one (`PUBLIC_KEY_URL`, `CARGO_PKG_VERSION`).
-fn secret_like_env(name: &str) -> bool {
-    secret_like(name)
-}
-
 /// Scans the file again with every literal `concat!` replaced by the string it produces, and
 /// reports what is found inside a replacement at the whole call. The rest of the file stays, so
 /// context words still decide the provider.
@@ -945,22 +946,37 @@ mod tests {
             (r#"concat!(env!("CARGO_PKG_NAME"), "/x")"#, false, false),
             (r##"let api_secret = r#"Zx9vQ2"#;"##, false, true),
             (r#"let data = b"bytes";"#, false, false),
-            (r#"const TOKEN: &[u8] = b"x";"#, false, true),
+            (r#"const TOKEN: &[u8] = b"x";"#, false, false),
+            (r##"const TOKEN: &[u8] = br#"x"#;"##, false, true),
             (r#"let bar"x";"#, false, false),
             (r#"concat!($name, "x")"#, false, false),
             (r#"concat!("a", stringify!(b))"#, false, false),
             (r##"concat!( r#"a"#, 'b', 1, b"c" )"##, true, false),
             (r#"concat!("a\"", "b")"#, true, false),
             (r#"map.insert(key, b"value");"#, false, false),
-            (r#"client_secret: r"x","#, false, true),
+            (r##"client_secret: r#"x"#,"##, false, true),
+            (r##"let s = format!(r#"{key}"#);"##, false, false),
         ];
         for (text, concat, raw) in cases {
-            assert_eq!(has_literal_concat(text.as_bytes()), *concat, "{text}");
+            assert_eq!(macro_hints(text.as_bytes()).0, *concat, "{text}");
             assert_eq!(
-                has_raw_or_byte_string_near_secret_word(text.as_bytes()),
+                has_raw_string_bound_to_secret_name(text.as_bytes()),
                 *raw,
                 "{text}"
             );
+        }
+    }
+
+    #[test]
+    fn env_hints() {
+        let cases = [
+            (r#"const K: &str = env!("API_KEY");"#, true),
+            (r#"let k = option_env!("API_KEY");"#, true),
+            (r#"let v = std::env::var("API_KEY");"#, false),
+            ("if a != b { environment(); }", false),
+        ];
+        for (text, want) in cases {
+            assert_eq!(macro_hints(text.as_bytes()).1, want, "{text}");
         }
     }
 
