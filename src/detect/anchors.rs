@@ -6,10 +6,10 @@
 //! byte through a large transition table; on the reference corpus that ran at about 60 MB/s
 //! per core. Here each keyword is indexed by its 3 consecutive bytes least likely to occur in
 //! code (judged by a table of the most frequent byte pairs), at some offset `k` into the
-//! keyword. A haystack position is first tested against two 8 KiB bitmaps of those trigrams'
-//! byte pairs (with bit 0x20 forced on, a cheap case fold), which stay in L1 cache and reject
-//! most positions with two independent loads; the rest look up a small table keyed by a hash
-//! of the trigram and compare the few keywords indexed there, starting `k` bytes earlier. The
+//! keyword. A haystack position is first tested against an 8 KiB bitmap of those trigrams,
+//! hashed (with bit 0x20 forced on, a cheap case fold), which stays in L1 cache and stops most
+//! positions with one load; the rest look up a small table keyed by another hash of the
+//! trigram and compare the few keywords indexed there, starting `k` bytes earlier. The
 //! contract of a prefilter holds: an occurrence of a keyword always has its indexed trigram at
 //! its offset, so it is never missed.
 
@@ -57,20 +57,19 @@ fn hash(a: u8, b: u8, c: u8) -> usize {
     (((a << 16) | (b << 8) | c).wrapping_mul(0x9E37_79B1) >> (32 - BITS)) as usize
 }
 
-/// Index into the first-level bitmap: two bytes with bit 0x20 set (ASCII letters fold to
-/// lowercase; other bytes may collide, which only costs a second-level look).
+/// Index into the trigram bitmap: 3 bytes with bit 0x20 set (ASCII letters fold to lowercase;
+/// other bytes may collide, which only costs a look in the table), hashed to 16 bits.
 #[inline(always)]
-fn pair(a: u8, b: u8) -> usize {
-    (((a | 0x20) as usize) << 8) | ((b | 0x20) as usize)
+fn tri(a: u8, b: u8, c: u8) -> usize {
+    let v = (((a | 0x20) as u32) << 16) | (((b | 0x20) as u32) << 8) | ((c | 0x20) as u32);
+    (v.wrapping_mul(0x2545_F491) >> 16) as usize
 }
 
 /// An immutable multi-keyword searcher.
 #[derive(Debug, Clone)]
 pub struct Anchors {
-    /// One bit per folded leading byte pair of some keyword (bytes 0 and 1).
-    pairs: Vec<u64>,
-    /// The same for bytes 1 and 2: a position must pass both.
-    next_pairs: Vec<u64>,
+    /// One bit per hashed trigram some keyword is indexed by.
+    trigrams: Vec<u64>,
     /// Per 3-gram hash: 0 for none, else 1 + index into `buckets`.
     table: Vec<u16>,
     /// Keyword indices sharing a hash, with the offset of their indexed trigram.
@@ -83,8 +82,7 @@ impl Anchors {
     /// `words` must be ASCII and at least 3 bytes long (the rule validator ensures it).
     pub fn new(words: &[String]) -> Anchors {
         let mut table = vec![0u16; 1 << BITS];
-        let mut pairs = vec![0u64; (1 << 16) / 64];
-        let mut next_pairs = vec![0u64; (1 << 16) / 64];
+        let mut trigrams = vec![0u64; (1 << 16) / 64];
         let mut buckets: Vec<Vec<(u32, u32)>> = Vec::new();
         let words: Vec<Vec<u8>> = words
             .iter()
@@ -93,10 +91,8 @@ impl Anchors {
         for (i, w) in words.iter().enumerate() {
             assert!(w.len() >= 3, "keywords are at least 3 bytes long");
             let k = rarest_trigram(w);
-            let p = pair(w[k], w[k + 1]);
-            pairs[p / 64] |= 1 << (p % 64);
-            let q = pair(w[k + 1], w[k + 2]);
-            next_pairs[q / 64] |= 1 << (q % 64);
+            let t = tri(w[k], w[k + 1], w[k + 2]);
+            trigrams[t / 64] |= 1 << (t % 64);
             let h = hash(w[k], w[k + 1], w[k + 2]);
             if table[h] == 0 {
                 buckets.push(Vec::new());
@@ -105,8 +101,7 @@ impl Anchors {
             buckets[table[h] as usize - 1].push((i as u32, k as u32));
         }
         Anchors {
-            pairs,
-            next_pairs,
+            trigrams,
             table,
             buckets,
             words,
@@ -121,10 +116,10 @@ impl Anchors {
         }
         for i in 0..hay.len() - 2 {
             let (a, b, c) = (hay[i], hay[i + 1], hay[i + 2]);
-            let p = pair(a, b);
-            let q = pair(b, c);
-            // Both loads are independent of the previous position: the CPU overlaps them.
-            if (self.pairs[p / 64] >> (p % 64)) & (self.next_pairs[q / 64] >> (q % 64)) & 1 == 0 {
+            let t = tri(a, b, c);
+            // One load from an 8 KiB bitmap of the keywords' indexed trigrams (hashed, with
+            // bit 0x20 forced on as a cheap case fold): most positions stop here.
+            if (self.trigrams[t / 64] >> (t % 64)) & 1 == 0 {
                 continue;
             }
             let slot = self.table[hash(hay[i], hay[i + 1], hay[i + 2])];
