@@ -263,6 +263,12 @@ fn collect(
     );
     dropped.extend(more_dropped);
     dropped.sort_by(|a, b| a.0.sort_key().cmp(&b.0.sort_key()));
+    let mut findings = findings;
+    if let Some(c) = &config {
+        for f in &mut findings {
+            f.severity = c.severity.get(&f.rule).map(|(s, _)| *s);
+        }
+    }
     Ok(Run {
         findings,
         dropped,

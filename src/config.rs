@@ -7,6 +7,7 @@
 //! silently skipped, because a skipped allowlist entry or exclude would change what is reported
 //! without anyone noticing.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Context, Result};
@@ -15,6 +16,7 @@ use regex::Regex;
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::finding::Severity;
 use crate::rules::{Confidence, RuleSpec};
 
 /// The name looked up at the scan root.
@@ -32,6 +34,8 @@ struct RawConfig {
     allow: Vec<Spanned<RawAllow>>,
     #[serde(default)]
     rule: Vec<Spanned<RuleSpec>>,
+    #[serde(default)]
+    severity: BTreeMap<String, Spanned<Severity>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -56,6 +60,8 @@ pub struct Config {
     pub allow: Vec<AllowEntry>,
     /// Custom rules, in the format of `rules/*.toml`; never with a verifier.
     pub rules: Vec<RuleSpec>,
+    /// Per-rule severity overrides: rule id -> (severity, line in the file).
+    pub severity: BTreeMap<String, (Severity, usize)>,
 }
 
 /// Paths never read (gitignore globs, matched against paths as reported).
@@ -240,6 +246,11 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
         min_confidence: raw.min_confidence,
         allow,
         rules,
+        severity: raw
+            .severity
+            .iter()
+            .map(|(id, s)| (id.clone(), (*s.get_ref(), line_of(text, s.span().start))))
+            .collect(),
     })
 }
 
@@ -255,6 +266,14 @@ impl Config {
                         self.source
                     ));
                 }
+            }
+        }
+        for (id, (_, line)) in &self.severity {
+            if !known(id) {
+                return Err(anyhow!(
+                    "{}:{line}: key `severity`: unknown rule id `{id}` (see `keyhound rules list`)",
+                    self.source
+                ));
             }
         }
         Ok(())

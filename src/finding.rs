@@ -17,6 +17,29 @@ pub enum Exposure {
     Unknown,
 }
 
+/// A severity an operator sets for a rule in `.keyhound.toml` (`[severity]`), overriding the
+/// one keyhound derives from confidence and exposure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    /// The SARIF `security-severity` score reported for this severity (GitHub's ranges).
+    pub fn score(self) -> f64 {
+        match self {
+            Severity::Critical => 9.5,
+            Severity::High => 8.0,
+            Severity::Medium => 5.5,
+            Severity::Low => 2.0,
+        }
+    }
+}
+
 /// Result of asking the provider whether a key works (`--verify`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -74,6 +97,9 @@ pub struct Finding {
     /// as `base64+percent-encoding`); the position is then that of the encoded span.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encoding: Option<String>,
+    /// Set only when `.keyhound.toml` overrides the severity of this finding's rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
     /// Byte range of the secret in its file.
     #[serde(skip)]
     pub span: (usize, usize),

@@ -385,6 +385,7 @@ impl Engine {
                 verification: None,
                 commit: None,
                 encoding: None,
+                severity: None,
                 span: (c.start, c.end),
                 frame,
                 raw,

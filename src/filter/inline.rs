@@ -136,6 +136,7 @@ mod tests {
             fingerprint: String::new(),
             commit: None,
             encoding: None,
+            severity: None,
             span: (start, start + secret.len()),
             frame: Default::default(),
             raw: secret.into(),

@@ -221,6 +221,7 @@ mod tests {
             fingerprint: String::new(),
             commit: None,
             encoding: None,
+            severity: None,
             span,
             frame: Default::default(),
             raw: String::new(),

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::{security_severity, severity_name, ScanReport};
+use super::{severity_name, ScanReport};
 
 pub fn emit(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<()> {
     let mut current: Option<&str> = None;
@@ -14,7 +14,7 @@ pub fn emit(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<()> {
             writeln!(out, "{}", f.path)?;
             current = Some(&f.path);
         }
-        let severity = severity_name(security_severity(f.confidence, f.exposure));
+        let severity = severity_name(super::finding_severity(f));
         writeln!(
             out,
             "  {}:{}  {} [{}]  provider: {}, confidence: {}, severity: {}, exposure: {}",

@@ -82,6 +82,15 @@ pub fn security_severity(confidence: Confidence, exposure: Exposure) -> f64 {
     adjusted.clamp(0.0, 10.0)
 }
 
+/// A finding's `security-severity`: the operator's override when `.keyhound.toml` sets one
+/// for its rule, else derived from confidence and exposure.
+pub fn finding_severity(f: &Finding) -> f64 {
+    f.severity.map_or_else(
+        || security_severity(f.confidence, f.exposure),
+        |s| s.score(),
+    )
+}
+
 /// The words GitHub uses for `security-severity` ranges.
 pub fn severity_name(score: f64) -> &'static str {
     match score {

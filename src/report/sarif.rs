@@ -146,7 +146,7 @@ fn uri(path: &str) -> String {
 }
 
 fn result(f: &Finding, rule_index: i64) -> SarifResult {
-    let score = security_severity(f.confidence, f.exposure);
+    let score = super::finding_severity(f);
     let region = Region::builder()
         .start_line(f.line as i64)
         .start_column(f.column as i64)

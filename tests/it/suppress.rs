@@ -394,6 +394,14 @@ fn bad_configurations_fail_naming_file_line_and_key() {
             "min_confidence = \"certain\"\n",
             ":1:18: key `min_confidence`: unknown variant `certain`",
         ),
+        (
+            "[severity]\n\"deepseek.api-key\" = \"dire\"\n",
+            ":2:22: key `\"deepseek.api-key\"`: unknown variant `dire`",
+        ),
+        (
+            "[severity]\n\"deepseek.api-kee\" = \"low\"\n",
+            ":2: key `severity`: unknown rule id `deepseek.api-kee`",
+        ),
     ];
     for (text, want) in cases {
         let dir = tree(&[
@@ -478,4 +486,30 @@ paths = ["fixtures/**"]
     // Without --explain, nothing of this is printed.
     let quiet = scan(&["--baseline", path_str(&bl), path_str(dir.path())]);
     assert!(explained(&quiet).is_empty(), "{}", stderr(&quiet));
+}
+
+/// `[severity]` in the configuration overrides a rule's severity in every output.
+#[test]
+fn severity_overrides_from_the_configuration() {
+    let dir = tree(&[
+        (
+            ".keyhound.toml",
+            b"[severity]\n\"deepseek.api-key\" = \"critical\"\n",
+        ),
+        ("a.env", key_line(SECRET, "").as_bytes()),
+    ]);
+    let report = scan_json(&[path_str(dir.path())]);
+    assert_eq!(findings(&report)[0]["severity"], "critical", "{report:#}");
+    let out = scan(&["--format", "sarif", path_str(dir.path())]);
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    crate::outputs::assert_valid_sarif(&sarif);
+    assert_eq!(
+        sarif["runs"][0]["results"][0]["properties"]["security-severity"],
+        "9.5"
+    );
+    let human = String::from_utf8(scan(&[path_str(dir.path())]).stdout).unwrap();
+    assert!(human.contains("severity: critical"), "{human}");
+    let plain = tree(&[("a.env", key_line(SECRET, "").as_bytes())]);
+    let report = scan_json(&[path_str(plain.path())]);
+    assert!(findings(&report)[0].get("severity").is_none());
 }
