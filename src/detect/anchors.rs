@@ -114,15 +114,20 @@ impl Anchors {
         if hay.len() < 3 {
             return;
         }
-        for i in 0..hay.len() - 2 {
-            let (a, b, c) = (hay[i], hay[i + 1], hay[i + 2]);
+        let bits: &[u64; (1 << 16) / 64] = self
+            .trigrams
+            .as_slice()
+            .try_into()
+            .expect("the bitmap has 2^16 bits");
+        for (i, w3) in hay.windows(3).enumerate() {
+            let (a, b, c) = (w3[0], w3[1], w3[2]);
             let t = tri(a, b, c);
             // One load from an 8 KiB bitmap of the keywords' indexed trigrams (hashed, with
             // bit 0x20 forced on as a cheap case fold): most positions stop here.
-            if (self.trigrams[t / 64] >> (t % 64)) & 1 == 0 {
+            if (bits[t >> 6] >> (t & 63)) & 1 == 0 {
                 continue;
             }
-            let slot = self.table[hash(hay[i], hay[i + 1], hay[i + 2])];
+            let slot = self.table[hash(a, b, c)];
             if slot == 0 {
                 continue;
             }
