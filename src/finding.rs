@@ -118,6 +118,44 @@ impl Finding {
     }
 }
 
+#[cfg(test)]
+impl Finding {
+    /// A finding of `rule` at `span` in file `p` holding `raw`, the rest empty: what filter
+    /// tests look at.
+    pub(crate) fn for_test(
+        rule: &str,
+        span: (usize, usize),
+        line: usize,
+        raw: &str,
+        confidence: Confidence,
+    ) -> Finding {
+        Finding {
+            rule: rule.into(),
+            provider: String::new(),
+            name: String::new(),
+            path: "p".into(),
+            line,
+            column: span.0 + 1,
+            end_line: line,
+            end_column: span.1 + 1,
+            secret_sha256: String::new(),
+            redacted: String::new(),
+            secret: None,
+            confidence,
+            exposure: Exposure::Unknown,
+            exposure_reason: String::new(),
+            verification: None,
+            fingerprint: String::new(),
+            commit: None,
+            encoding: None,
+            severity: None,
+            span,
+            frame: Frame::default(),
+            raw: raw.into(),
+        }
+    }
+}
+
 pub fn sha256_hex(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
     let mut s = String::with_capacity(64);

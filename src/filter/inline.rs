@@ -117,30 +117,13 @@ mod tests {
     fn finding(data: &str, secret: &str, rule: &str) -> Finding {
         let start = data.find(secret).expect("the secret is in the data");
         let line = data[..start].matches('\n').count() + 1;
-        Finding {
-            rule: rule.into(),
-            provider: String::new(),
-            name: String::new(),
-            path: "p".into(),
+        Finding::for_test(
+            rule,
+            (start, start + secret.len()),
             line,
-            column: 1,
-            end_line: line,
-            end_column: 1,
-            secret_sha256: String::new(),
-            redacted: String::new(),
-            secret: None,
-            confidence: crate::rules::Confidence::High,
-            exposure: crate::finding::Exposure::Unknown,
-            exposure_reason: String::new(),
-            verification: None,
-            fingerprint: String::new(),
-            commit: None,
-            encoding: None,
-            severity: None,
-            span: (start, start + secret.len()),
-            frame: Default::default(),
-            raw: secret.into(),
-        }
+            secret,
+            crate::rules::Confidence::High,
+        )
     }
 
     #[test]

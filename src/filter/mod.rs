@@ -202,30 +202,7 @@ mod tests {
     use super::*;
 
     fn f(rule: &str, span: (usize, usize), confidence: Confidence) -> Finding {
-        Finding {
-            rule: rule.into(),
-            provider: String::new(),
-            name: String::new(),
-            path: "p".into(),
-            line: 1,
-            column: span.0 + 1,
-            end_line: 1,
-            end_column: span.1 + 1,
-            secret_sha256: String::new(),
-            redacted: String::new(),
-            secret: None,
-            confidence,
-            exposure: crate::finding::Exposure::Unknown,
-            exposure_reason: String::new(),
-            verification: None,
-            fingerprint: String::new(),
-            commit: None,
-            encoding: None,
-            severity: None,
-            span,
-            frame: Default::default(),
-            raw: String::new(),
-        }
+        Finding::for_test(rule, span, 1, "", confidence)
     }
 
     #[test]
