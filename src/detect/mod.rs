@@ -153,12 +153,11 @@ impl Engine {
         }
         candidates.sort_by_key(|c| (c.start, c.end, c.rule));
         candidates.dedup_by_key(|c| (c.start, c.end, c.rule));
-        let findings = self.to_findings(chunk, &candidates, scratch);
+        let mut findings = self.to_findings(chunk, &candidates, scratch);
         for &ri in &scratch.touched {
             scratch.windows[ri as usize].clear();
         }
         scratch.touched.clear();
-        let mut findings = findings;
         if scratch.depth < MAX_DECODE_DEPTH {
             self.scan_encoded(chunk, scratch, &mut findings);
         }
@@ -200,16 +199,11 @@ impl Engine {
                 if seen {
                     continue;
                 }
-                if let Some(rule) = self.rules.get(&f.rule) {
+                if let Some(ri) = self.rules.index_of(&f.rule) {
+                    let rule = &self.rules.rules()[ri];
                     if f.provider == rule.spec.provider && !rule.spec.attribute.is_empty() {
-                        let ri = self
-                            .rules
-                            .rules()
-                            .iter()
-                            .position(|r| r.id() == rule.id())
-                            .unwrap_or(0) as u32;
                         let here = Candidate {
-                            rule: ri,
+                            rule: ri as u32,
                             start: d.start,
                             end: d.end,
                         };
@@ -235,7 +229,7 @@ impl Engine {
             }
         }
         scratch.context_hits = outer_context;
-        out.sort_by_key(|f| (f.span, f.rule.clone()));
+        out.sort_by(|a, b| (a.span, &a.rule).cmp(&(b.span, &b.rule)));
     }
 
     fn prefilter(&self, hay: &[u8], scratch: &mut Scratch) {
@@ -332,6 +326,10 @@ impl Engine {
         cands: &[Candidate],
         scratch: &Scratch,
     ) -> Vec<Finding> {
+        if cands.is_empty() {
+            // The common case: no per-file work (line index, exposure) for clean files.
+            return Vec::new();
+        }
         let hay = chunk.data;
         let path = chunk.provenance.path();
         let mut lines = position::LineIndex::new(hay);

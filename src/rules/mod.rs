@@ -241,10 +241,14 @@ impl RuleSet {
     }
 
     pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.index_of(id).map(|i| &self.rules[i])
+    }
+
+    /// The rule's position in [`RuleSet::rules`] (rules are sorted by id).
+    pub fn index_of(&self, id: &str) -> Option<usize> {
         self.rules
             .binary_search_by(|r| r.spec.id.as_str().cmp(id))
             .ok()
-            .map(|i| &self.rules[i])
     }
 
     pub fn len(&self) -> usize {

@@ -1,6 +1,6 @@
 //! `keyhound rules list | check | explain`, and custom rule files.
 
-use crate::util::{keyhound, path_str, scan_json, tree};
+use crate::util::{keyhound, path_str, scan_json, tree, ACME_RULE};
 
 #[test]
 fn rules_check_passes_on_the_builtin_rules() {
@@ -35,25 +35,10 @@ fn rules_list_and_explain() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("rules list"));
 }
 
-const CUSTOM: &str = r#"
-[[rule]]
-id = "acme.token"
-provider = "Acme"
-name = "Acme token"
-description = "An Acme API token."
-keywords = ["acme_"]
-pattern = 'acme_[a-z0-9]{20}'
-confidence = "high"
-references = ["https://acme.example/docs"]
-remediation = "Revoke it at https://acme.example/keys."
-examples = ['TOKEN=acme_a8f3k2m9x7q4w1e6r5t0']
-negative_examples = ['acme_xxxxxxxxxxxxxxxxxxxx']
-"#;
-
 #[test]
 fn custom_rules_are_used_and_checked() {
     let dir = tree(&[
-        ("rules.toml", CUSTOM.as_bytes()),
+        ("rules.toml", ACME_RULE.as_bytes()),
         ("src/a.py", b"token = 'acme_q8w2e4r6t1y3u5i7o9p0'\n"),
     ]);
     let rules = dir.path().join("rules.toml");
@@ -76,7 +61,9 @@ fn custom_rules_are_used_and_checked() {
 
     let bad = tree(&[(
         "bad.toml",
-        CUSTOM.replace("acme_[a-z0-9]{20}", "acme_[a-z").as_bytes(),
+        ACME_RULE
+            .replace("acme_[a-z0-9]{20}", "acme_[a-z")
+            .as_bytes(),
     )]);
     let out = keyhound()
         .args([
@@ -96,7 +83,7 @@ fn custom_rules_are_used_and_checked() {
 
     let wrong = tree(&[(
         "w.toml",
-        CUSTOM
+        ACME_RULE
             .replace(
                 "['acme_xxxxxxxxxxxxxxxxxxxx']",
                 "['acme_q8w2e4r6t1y3u5i7o9p0']",

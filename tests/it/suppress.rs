@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::Output;
 
-use crate::util::{findings, keyhound, path_str, scan, scan_json, stderr, tree};
+use crate::util::{findings, keyhound, path_str, scan, scan_json, stderr, tree, ACME_RULE};
 
 const SECRET: &str = "sk-4f1a9c2e7b3d8e6f0a5c1b9d2e7f3a8c";
 const OTHER: &str = "sk-9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b";
@@ -325,21 +325,6 @@ values = ['^sk-9e8d7c']
         vec!["docs.env", "fixtures/a/b.env", "vendor/lib.env"]
     );
 }
-
-const ACME_RULE: &str = r#"
-[[rule]]
-id = "acme.token"
-provider = "Acme"
-name = "Acme token"
-description = "An Acme API token."
-keywords = ["acme_"]
-pattern = 'acme_[a-z0-9]{20}'
-confidence = "high"
-references = ["https://acme.example/docs"]
-remediation = "Revoke it at https://acme.example/keys."
-examples = ['TOKEN=acme_a8f3k2m9x7q4w1e6r5t0']
-negative_examples = ['acme_xxxxxxxxxxxxxxxxxxxx']
-"#;
 
 #[test]
 fn custom_rules_from_the_configuration() {

@@ -69,3 +69,19 @@ pub fn tree(files: &[(&str, &[u8])]) -> tempfile::TempDir {
 pub fn path_str(p: &Path) -> &str {
     p.to_str().expect("temp paths are UTF-8")
 }
+
+/// A small custom rule file, for tests of `--rules` and `.keyhound.toml` rules.
+pub const ACME_RULE: &str = r#"
+[[rule]]
+id = "acme.token"
+provider = "Acme"
+name = "Acme token"
+description = "An Acme API token."
+keywords = ["acme_"]
+pattern = 'acme_[a-z0-9]{20}'
+confidence = "high"
+references = ["https://acme.example/docs"]
+remediation = "Revoke it at https://acme.example/keys."
+examples = ['TOKEN=acme_a8f3k2m9x7q4w1e6r5t0']
+negative_examples = ['acme_xxxxxxxxxxxxxxxxxxxx']
+"#;

@@ -202,3 +202,33 @@ fn a_missing_path_is_a_warning() {
         stderr(&out)
     );
 }
+
+/// Binary files are listed up to ten, then counted; `--verbose` lists each one.
+#[test]
+fn binary_warnings_are_capped_unless_verbose() {
+    let names: Vec<String> = (0..13).map(|i| format!("img{i:02}.bin")).collect();
+    let files: Vec<(&str, &[u8])> = names
+        .iter()
+        .map(|n| (n.as_str(), &b"\x89PNG\x00\x00\x01"[..]))
+        .collect();
+    let dir = tree(&files);
+    let quiet = stderr(&scan(&[path_str(dir.path())]));
+    assert_eq!(
+        quiet.lines().filter(|l| l.contains(": skipped: binary file")).count(),
+        10,
+        "{quiet}"
+    );
+    assert!(
+        quiet.contains("3 more binary files skipped (--verbose lists each)"),
+        "{quiet}"
+    );
+    let verbose = stderr(&scan(&["--verbose", path_str(dir.path())]));
+    assert_eq!(
+        verbose
+            .lines()
+            .filter(|l| l.contains("binary file"))
+            .count(),
+        13,
+        "{verbose}"
+    );
+}
