@@ -446,25 +446,9 @@ fn write_output(cfg: &ScanConfig, report: &ScanReport<'_>) -> Result<()> {
                 .or_else(ignore_broken_pipe)
                 .context("cannot write the report to standard output")
         }
-        Some(path) => {
-            let dir = match path.parent() {
-                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-                _ => PathBuf::from("."),
-            };
-            let mut tmp = tempfile::NamedTempFile::new_in(&dir).with_context(|| {
-                format!("cannot create a file in {} for --output", dir.display())
-            })?;
-            {
-                let mut out = io::BufWriter::new(tmp.as_file_mut());
-                report::emit(cfg.format, report, &mut out)
-                    .and_then(|_| out.flush())
-                    .with_context(|| format!("cannot write the report to {}", path.display()))?;
-            }
-            tmp.persist(path).with_context(|| {
-                format!("cannot move the report into place at {}", path.display())
-            })?;
-            Ok(())
-        }
+        Some(path) => crate::atomic::write(path, "the report", |out| {
+            report::emit(cfg.format, report, out)
+        }),
     }
 }
 

@@ -11,8 +11,7 @@
 //! `fingerprint` = hex sha256("keyhound-baseline/v1" 0 rule 0 sha256-hex(secret)).
 
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
@@ -170,19 +169,7 @@ impl Baseline {
     /// Writes atomically (a temporary file in the same folder, renamed into place), so a crash
     /// never leaves a half-written baseline.
     pub fn write(&self, path: &Path) -> Result<()> {
-        let dir = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let mut tmp = tempfile::NamedTempFile::new_in(&dir)
-            .with_context(|| format!("cannot create a file in {}", dir.display()))?;
-        tmp.as_file_mut()
-            .write_all(&self.to_bytes())
-            .with_context(|| format!("cannot write the baseline {}", path.display()))?;
-        tmp.persist(path).with_context(|| {
-            format!("cannot move the baseline into place at {}", path.display())
-        })?;
-        Ok(())
+        crate::atomic::write(path, "the baseline", |out| out.write_all(&self.to_bytes()))
     }
 }
 

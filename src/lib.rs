@@ -5,6 +5,7 @@
 //! `chunk` and `finding`.
 
 pub mod app;
+pub mod atomic;
 pub mod baseline;
 pub mod chunk;
 pub mod cli;

@@ -214,7 +214,10 @@ fn binary_warnings_are_capped_unless_verbose() {
     let dir = tree(&files);
     let quiet = stderr(&scan(&[path_str(dir.path())]));
     assert_eq!(
-        quiet.lines().filter(|l| l.contains(": skipped: binary file")).count(),
+        quiet
+            .lines()
+            .filter(|l| l.contains(": skipped: binary file"))
+            .count(),
         10,
         "{quiet}"
     );
