@@ -4,7 +4,9 @@
 mod deepseek;
 mod exposure;
 mod generic;
+mod git;
 mod outputs;
+mod precommit;
 mod rules;
 mod rust;
 mod suppress;
