@@ -72,7 +72,7 @@ while i < len(files) and total < cap:
 print("%d commits, %d MB" % (commit, total >> 20), file=sys.stderr)
 PY
   git -C "$repo" reset -q --hard main
-  git -C "$repo" gc -q
+
 fi
 commits=$(git -C "$repo" rev-list --count HEAD)
 packmb=$(du -sm "$repo/.git" | cut -f1)
