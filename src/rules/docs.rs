@@ -59,7 +59,11 @@ pub fn markdown(set: &RuleSet) -> String {
             } else {
                 checks.join(", ")
             },
-            if s.verify.is_some() { "yes" } else { "-" }
+            if s.verify.is_some() || s.attribute.iter().any(|a| a.verify.is_some()) {
+                "yes"
+            } else {
+                "-"
+            }
         );
     }
     out
