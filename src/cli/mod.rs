@@ -22,7 +22,8 @@ const DEFAULT_MAX_FILE_SIZE: &str = "64MiB";
 /// Finds API keys hardcoded in source or exposed to clients (DeepSeek first, and every
 /// provider whose keys leak the same way).
 ///
-/// Exit codes: 0 nothing found, 1 findings reported, 2 usage, configuration or fatal error.
+/// Exit codes: 0 nothing found, 1 findings reported, 2 usage, configuration or fatal error
+/// (`keyhound verify`: 0 live, 1 dead, 3 unknown, 2 error).
 #[derive(Debug, Parser)]
 #[command(name = "keyhound", version, about, long_about = None, propagate_version = true)]
 struct Cli {
@@ -64,6 +65,14 @@ pub(crate) struct VerifyNetArgs {
     /// `openai`). Plain http:// only to 127.0.0.1, ::1 or localhost. May be repeated.
     #[arg(long, value_name = "PROVIDER=URL")]
     verify_endpoint: Vec<String>,
+
+    /// Verification requests in flight at once, across all providers.
+    #[arg(long, value_name = "N", default_value_t = verify::DEFAULT_CONCURRENCY)]
+    verify_concurrency: usize,
+
+    /// Requests per second sent to any one provider.
+    #[arg(long, value_name = "N", default_value_t = verify::DEFAULT_RATE)]
+    verify_rate: f64,
 }
 
 impl VerifyNetArgs {
@@ -71,6 +80,8 @@ impl VerifyNetArgs {
         !self.verify_endpoint.is_empty()
             || self.verify_timeout != "10s"
             || self.verify_connect_timeout != "5s"
+            || self.verify_concurrency != verify::DEFAULT_CONCURRENCY
+            || self.verify_rate != verify::DEFAULT_RATE
     }
 
     pub(crate) fn resolve(&self) -> Result<VerifyOptions> {
@@ -86,6 +97,14 @@ impl VerifyNetArgs {
                 &self.verify_connect_timeout,
             )?,
             endpoints,
+            concurrency: match self.verify_concurrency {
+                1..=64 => self.verify_concurrency,
+                n => bail!("--verify-concurrency {n}: give a number from 1 to 64"),
+            },
+            min_interval: match self.verify_rate {
+                r if r > 0.0 && r <= 100.0 => std::time::Duration::from_secs_f64(1.0 / r),
+                r => bail!("--verify-rate {r}: give requests per second per provider, above 0 and at most 100"),
+            },
             ..VerifyOptions::default()
         })
     }
@@ -279,7 +298,7 @@ fn resolve_scan(args: ScanArgs) -> Result<ScanConfig> {
         ConfidenceArg::High => Confidence::High,
     });
     if !args.verify && args.verify_net.given() {
-        bail!("--verify-timeout, --verify-connect-timeout and --verify-endpoint only apply with --verify");
+        bail!("the --verify-… options only apply with --verify");
     }
     if !args.verify && args.fail_on == FailOnArg::Live {
         bail!("--fail-on live needs --verify: without verification no key is ever live, so the scan could never fail");

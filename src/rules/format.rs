@@ -172,6 +172,17 @@ fn default_partner_window() -> usize {
     1000
 }
 
+/// Names written as `{name}` (letters, digits, `_`) in `text`; JSON braces are not names.
+fn placeholders(text: &str) -> impl Iterator<Item = &str> {
+    text.split('{').skip(1).filter_map(|rest| {
+        let name = rest.split('}').next()?;
+        let is_name = rest.contains('}')
+            && !name.is_empty()
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        is_name.then_some(name)
+    })
+}
+
 /// Code verifiers `signer` may name.
 pub const SIGNERS: &[&str] = &["aws-sigv4"];
 
@@ -247,11 +258,9 @@ impl VerifySpec {
             texts.push(p);
         }
         for t in &texts {
-            let rest = t.replace("{secret}", "").replace("{partner}", "");
-            ensure!(
-                !rest.contains('{') || !rest.contains('}'),
-                "verify: {t:?} holds an unknown placeholder; only {{secret}} and {{partner}} exist"
-            );
+            if let Some(name) = placeholders(t).find(|n| *n != "secret" && *n != "partner") {
+                bail!("verify: {t:?} holds the unknown placeholder {{{name}}}; only {{secret}} and {{partner}} exist");
+            }
             ensure!(
                 !t.contains("{partner}") || self.partner.is_some(),
                 "verify: {t:?} uses {{partner}} but the verifier declares no `partner`"

@@ -318,8 +318,20 @@ examples = ['TOKEN=acme_a8f3k2m9x7q4w1e6r5t0']
 negative_examples = ['acme_xxxxxxxxxxxxxxxxxxxx']
 "#;
 
+    /// A `[rule.verify]` table sending the secret as a bearer token to `url`.
+    fn verify(url: &str, live: &str) -> String {
+        format!(
+            "[rule.verify]\nmethod = \"GET\"\nurl = \"{url}\"\nheaders = {{ Authorization = \"Bearer {{secret}}\" }}\nlive = {live}\ndead = [401]\n"
+        )
+    }
+
     #[test]
     fn a_valid_file_loads() {
+        let with_verifier = format!("{GOOD}{}", verify("https://acme.example/me", "[200]"));
+        assert!(load(&with_verifier).unwrap().rules()[0]
+            .spec
+            .verify
+            .is_some());
         let set = load(GOOD).unwrap();
         assert_eq!(set.len(), 1);
         assert_eq!(set.rules()[0].secret_group(), 0);
@@ -359,6 +371,40 @@ negative_examples = ['acme_xxxxxxxxxxxxxxxxxxxx']
                 "unknown field",
             ),
             (&format!("{GOOD}{GOOD}"), "defined twice"),
+            (
+                &format!("{GOOD}{}", verify("http://acme.example/me", "[200]")),
+                "must be an https:// URL",
+            ),
+            (
+                &format!(
+                    "{GOOD}{}",
+                    verify("https://{secret}.acme.example/", "[200]")
+                ),
+                "host of `url` must be fixed",
+            ),
+            (
+                &format!("{GOOD}{}", verify("https://user@acme.example/", "[200]")),
+                "no user info",
+            ),
+            (
+                &format!("{GOOD}{}", verify("https://acme.example/{token}", "[200]")),
+                "unknown placeholder",
+            ),
+            (
+                &format!("{GOOD}{}", verify("https://acme.example/me", "[200, 302]")),
+                "redirects are never followed",
+            ),
+            (
+                &format!("{GOOD}{}", verify("https://acme.example/me", "[]")),
+                "`live` lists no status",
+            ),
+            (
+                &format!(
+                    "{GOOD}{}signer = \"aws-sigv4\"\n",
+                    verify("https://acme.example/me", "[200]")
+                ),
+                "needs a `partner`",
+            ),
         ];
         for (text, want) in cases {
             let err = format!("{:#}", load(text).unwrap_err());

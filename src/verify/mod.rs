@@ -41,6 +41,8 @@ pub struct VerifyOptions {
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 pub const DEFAULT_CONCURRENCY: usize = 8;
+/// Requests per second to one provider.
+pub const DEFAULT_RATE: f64 = 5.0;
 pub const DEFAULT_MIN_INTERVAL: Duration = Duration::from_millis(200);
 pub const DEFAULT_BODY_CAP: u64 = 64 * 1024;
 
@@ -219,6 +221,9 @@ pub fn run(options: &VerifyOptions, findings: &mut [Finding], rules: &RuleSet) {
         groups[g].1.push(i);
     }
     if groups.is_empty() {
+        if !findings.is_empty() {
+            eprintln!("keyhound: --verify: none of the findings has a verifier");
+        }
         return;
     }
     let verifier = Verifier::new(options);
@@ -241,6 +246,17 @@ pub fn run(options: &VerifyOptions, findings: &mut [Finding], rules: &RuleSet) {
         }
     });
     let results = results.into_inner().expect("every worker has finished");
+    let count = |s: VerificationStatus| results.iter().filter(|(_, o)| o.status == s).count();
+    eprintln!(
+        "keyhound: verified {} distinct key{} ({} request{}): {} live, {} dead, {} unknown",
+        groups.len(),
+        if groups.len() == 1 { "" } else { "s" },
+        verifier.requests(),
+        if verifier.requests() == 1 { "" } else { "s" },
+        count(VerificationStatus::Live),
+        count(VerificationStatus::Dead),
+        count(VerificationStatus::Unknown),
+    );
     for (g, outcome) in results {
         for &i in &groups[g].1 {
             let f = &mut findings[i];
@@ -265,6 +281,8 @@ pub struct Verifier<'o> {
     client: http::Client,
     /// Next moment a request to each provider id may start.
     slots: Mutex<HashMap<String, Instant>>,
+    /// Requests sent so far.
+    sent: AtomicUsize,
     /// (provider id, URL template, secret, partner) -> answer; a cell is filled by one thread
     /// while the others wait, so one secret is never sent twice to the same endpoint.
     calls: Mutex<HashMap<CallKey, Arc<OnceLock<Answer>>>>,
@@ -276,8 +294,14 @@ impl<'o> Verifier<'o> {
             options,
             client: http::Client::new(options.timeout, options.connect_timeout, options.body_cap),
             slots: Mutex::new(HashMap::new()),
+            sent: AtomicUsize::new(0),
             calls: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Requests sent so far.
+    pub fn requests(&self) -> usize {
+        self.sent.load(Ordering::Relaxed)
     }
 
     /// Tries the candidates of `rule` for a finding attributed to `provider`, in order; the
@@ -366,6 +390,7 @@ impl<'o> Verifier<'o> {
             let host = http::scheme_and_host(&req.url)
                 .map(|(_, h)| h.to_string())
                 .unwrap_or_default();
+            self.sent.fetch_add(1, Ordering::Relaxed);
             match self.client.send(&req, secret) {
                 Ok(resp) => spec::judge(c.spec, &resp, &host),
                 Err(e) => (VerificationStatus::Unknown, format!("{host}: {}", e.0)),

@@ -648,6 +648,18 @@ fn fail_on_live_and_report_formats() {
     }
     let err = stderr(&run(&["--fail-on", "live", dead_dir]));
     assert!(err.contains("--fail-on live needs --verify"), "{err}");
+    let err = stderr(&run(&[
+        "--verify",
+        "--verify-endpoint",
+        &ep,
+        "--verify-endpoint",
+        "nosuch=http://127.0.0.1:9",
+        dead_dir,
+    ]));
+    assert!(
+        err.contains("no verifier has the provider id `nosuch`"),
+        "{err}"
+    );
 
     // Human output shows the verdict; SARIF carries it as a property and a level.
     let out = run(&["--verify", "--verify-endpoint", &ep, both_dir]);
@@ -687,8 +699,9 @@ fn fail_on_live_and_report_formats() {
         by_path("a.env")["properties"]["verification"]["status"],
         "dead"
     );
-    // One request per distinct key and run: 1 + 1 + 2 with --fail-on, 2 + 2 for the formats.
-    assert_eq!(server.hits().len(), 8);
+    // One request per distinct key and run: 1 + 1 + 2 with --fail-on, 1 with an unknown
+    // provider id, 2 + 2 for the formats.
+    assert_eq!(server.hits().len(), 9);
 }
 
 #[test]
@@ -739,6 +752,21 @@ fn aws_secret_keys_are_signed_with_the_access_key_id_next_to_them() {
     assert!(lonely.3.contains("needs the access key ID"), "{}", lonely.3);
     assert_eq!(sts.hits().len(), 1);
     assert_no_secret(&out, &[secret]);
+
+    // `keyhound verify` takes the access key ID as --partner; without it nothing is sent.
+    let args = ["--rule", "aws.secret-access-key", "--verify-endpoint", &ep];
+    let out = verify_cmd(
+        &[&args[..], &["--partner", "AKIA454ML6LG4TJFCZ4K"]].concat(),
+        secret,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("Arn=arn:aws:iam::123456789012:user/deploy")
+    );
+    let out = verify_cmd(&args, secret);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert_eq!(sts.hits().len(), 2);
+    assert_no_secret(&out, &[secret]);
 }
 
 #[test]
@@ -760,4 +788,113 @@ fn telegram_tokens_in_the_url_path_stay_out_of_messages() {
     assert_eq!(got[0].2, "unknown");
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
     assert!(!text.contains("AAHq3vX8"), "{text}");
+}
+
+const MORE: [&str; 8] = [
+    LIVE,
+    DEAD,
+    K402,
+    K429,
+    "sk-d440e50454f31af3176813e02ea68ef7",
+    "sk-86e4d3cea27d26934b484e73cf575dca",
+    "sk-d6ba2b0aee0ca923732881584d8c4fa2",
+    "sk-815d2802827283e0ad84173581569969",
+];
+
+/// A tree with each of `keys` in its own file, next to the word DeepSeek.
+fn deepseek_tree(keys: &[&str]) -> tempfile::TempDir {
+    let files: Vec<(String, Vec<u8>)> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            (
+                format!("k{i}.env"),
+                format!("DEEPSEEK_API_KEY={k}\n").into_bytes(),
+            )
+        })
+        .collect();
+    let refs: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(p, d)| (p.as_str(), d.as_slice()))
+        .collect();
+    tree(&refs)
+}
+
+#[test]
+fn requests_in_flight_are_bounded() {
+    let now = Arc::new(AtomicU64::new(0));
+    let peak = Arc::new(AtomicU64::new(0));
+    let (n, p) = (now.clone(), peak.clone());
+    let server = Server::start(move |_| {
+        let inside = n.fetch_add(1, Ordering::SeqCst) + 1;
+        p.fetch_max(inside, Ordering::SeqCst);
+        std::thread::sleep(Duration::from_millis(400));
+        n.fetch_sub(1, Ordering::SeqCst);
+        json(401, "{}")
+    });
+    let dir = deepseek_tree(&MORE);
+    let ep = format!("deepseek={}", server.url());
+    // 20 requests a second and 400 ms per answer: unbounded, about 8 would be in flight.
+    let (report, out) = verify_scan(&[
+        "--verify-endpoint",
+        &ep,
+        "--verify-concurrency",
+        "2",
+        "--verify-rate",
+        "20",
+        path_str(dir.path()),
+    ]);
+    assert!(verdicts(&report).iter().all(|v| v.2 == "dead"));
+    assert_eq!(server.hits().len(), MORE.len());
+    let peak = peak.load(Ordering::SeqCst);
+    assert!((1..=2).contains(&peak), "{peak} requests in flight at once");
+    assert!(
+        stderr(&out).contains("verified 8 distinct keys (8 requests): 0 live, 8 dead, 0 unknown"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn requests_to_one_provider_are_spaced_by_the_rate_limit() {
+    let arrivals = Arc::new(Mutex::new(Vec::new()));
+    let a = arrivals.clone();
+    let server = Server::start(move |_| {
+        a.lock().unwrap().push(Instant::now());
+        json(401, "{}")
+    });
+    let dir = deepseek_tree(&MORE[..5]);
+    let ep = format!("deepseek={}", server.url());
+    // 4 a second: at least 250 ms apart, although 8 may be in flight.
+    verify_scan(&[
+        "--verify-endpoint",
+        &ep,
+        "--verify-rate",
+        "4",
+        path_str(dir.path()),
+    ]);
+    let mut times = arrivals.lock().unwrap().clone();
+    times.sort();
+    assert_eq!(times.len(), 5);
+    for pair in times.windows(2) {
+        let gap = pair[1] - pair[0];
+        // A little below 250 ms for scheduling jitter on the server side.
+        assert!(gap >= Duration::from_millis(200), "requests {gap:?} apart");
+    }
+}
+
+/// `docs/verifiers.md` is generated from the rule data; this fails when it is stale.
+#[test]
+fn docs_verifiers_md_is_current() {
+    let set = keyhound::rules::RuleSet::builtin().unwrap();
+    let want = keyhound::rules::docs::verifiers_markdown(&set);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/verifiers.md");
+    if std::env::var_os("KEYHOUND_BLESS").is_some() {
+        std::fs::write(&path, &want).unwrap();
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "docs/verifiers.md is stale: run `KEYHOUND_BLESS=1 cargo test --test it docs_verifiers`"
+    );
 }
