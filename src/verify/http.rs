@@ -142,10 +142,9 @@ pub fn is_loopback(host: &str) -> bool {
 fn describe(e: &ureq::Error, timeout: Duration) -> String {
     use ureq::Error as E;
     match e {
-        E::Timeout(t) => format!(
-            "no answer in time ({t:?} timeout; total limit {}s)",
-            timeout.as_secs_f64()
-        ),
+        E::Timeout(ureq::Timeout::Connect) => "no answer while connecting (connect timeout)".into(),
+        E::Timeout(ureq::Timeout::Resolve) => "no answer from DNS in time".into(),
+        E::Timeout(_) => format!("no answer within {}s", timeout.as_secs_f64()),
         E::HostNotFound => "host not found (DNS)".into(),
         E::ConnectionFailed => "connection failed".into(),
         E::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => {

@@ -898,3 +898,29 @@ fn docs_verifiers_md_is_current() {
         "docs/verifiers.md is stale: run `KEYHOUND_BLESS=1 cargo test --test it docs_verifiers`"
     );
 }
+
+#[test]
+fn an_https_endpoint_that_does_not_speak_tls_gets_no_key() {
+    // A plain-HTTP server behind an https:// override: the client sends a TLS handshake, which
+    // the server cannot answer; the key never travels in the clear.
+    let server = Server::start(|_| json(200, BALANCE));
+    let dir = tree(&[("a.env", format!("DEEPSEEK_API_KEY={LIVE}\n").as_bytes())]);
+    let ep = format!("deepseek=https://127.0.0.1:{}", server.port);
+    let (report, out) = verify_scan(&[
+        "--verify-endpoint",
+        &ep,
+        "--verify-timeout",
+        "2s",
+        path_str(dir.path()),
+    ]);
+    let got = verdicts(&report);
+    assert_eq!(got[0].2, "unknown", "{got:?}");
+    for hit in server.hits() {
+        let seen = format!("{hit:?}");
+        assert!(
+            !seen.contains(&LIVE[3..]),
+            "the key arrived in the clear: {seen}"
+        );
+    }
+    assert_no_secret(&out, &[LIVE]);
+}
