@@ -57,6 +57,10 @@ pub struct ScanConfig {
     pub explain: bool,
     /// Read git (staged content, a commit range, history) instead of the working tree.
     pub git: Option<GitOptions>,
+    /// `--verify`: ask providers whether the keys work. `None`: no network at all.
+    pub verify: Option<crate::verify::VerifyOptions>,
+    /// Which findings make the exit code 1.
+    pub fail_on: FailOn,
 }
 
 /// `--staged`, `--since-commit`, `--history` and `--max-age`.
@@ -65,6 +69,27 @@ pub struct GitOptions {
     pub mode: GitMode,
     /// Days after which a secret still at HEAD is flagged `rotation overdue` (history only).
     pub max_age_days: Option<u64>,
+}
+
+/// `--fail-on`: which findings make the exit code 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailOn {
+    /// Any reported finding.
+    Any,
+    /// Only keys verified live (requires `--verify`).
+    Live,
+}
+
+impl FailOn {
+    fn fails(self, f: &Finding) -> bool {
+        match self {
+            FailOn::Any => true,
+            FailOn::Live => f
+                .verification
+                .as_ref()
+                .is_some_and(|v| v.status == crate::finding::VerificationStatus::Live),
+        }
+    }
 }
 
 /// Everything `keyhound baseline` needs: the scan settings and where the baseline goes.
@@ -87,7 +112,7 @@ pub fn scan(cfg: &ScanConfig) -> Result<Outcome> {
     };
     let run = collect(cfg, baseline.as_ref().map(|(b, p)| (b, p.as_str())), true)?;
     let Run {
-        findings,
+        mut findings,
         dropped,
         excluded,
         mut stats,
@@ -95,6 +120,7 @@ pub fn scan(cfg: &ScanConfig) -> Result<Outcome> {
         engine,
     } = run;
     stats.findings = findings.len() as u64;
+    crate::verify::apply(cfg.verify.as_ref(), &mut findings, engine.rules());
 
     print_problems(&problems, cfg.verbose);
     if cfg.explain {
@@ -112,10 +138,10 @@ pub fn scan(cfg: &ScanConfig) -> Result<Outcome> {
     let had_problems = problems.iter().any(|p| p.kind != ProblemKind::Binary);
     Ok(if cfg.strict && had_problems {
         Outcome::Error
-    } else if findings.is_empty() {
-        Outcome::Clean
-    } else {
+    } else if findings.iter().any(|f| cfg.fail_on.fails(f)) {
         Outcome::Findings
+    } else {
+        Outcome::Clean
     })
 }
 
@@ -211,6 +237,9 @@ fn collect(
         Some(path) => Some(config::load(path)?),
         None => None,
     };
+    for w in config.iter().flat_map(|c| &c.warnings) {
+        eprintln!("warning: {w}");
+    }
     let config_rules = config
         .as_ref()
         .map(|c| (c.source.as_str(), c.rules.as_slice()));

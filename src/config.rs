@@ -62,6 +62,8 @@ pub struct Config {
     pub rules: Vec<RuleSpec>,
     /// Per-rule severity overrides: rule id -> (severity, line in the file).
     pub severity: BTreeMap<String, (Severity, usize)>,
+    /// What was ignored and why (verifiers declared in the file), printed as warnings.
+    pub warnings: Vec<String>,
 }
 
 /// Paths never read (gitignore globs, matched against paths as reported).
@@ -221,19 +223,24 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
     }
 
     let mut rules = Vec::with_capacity(raw.rule.len());
+    let mut warnings = Vec::new();
     for r in raw.rule {
-        if r.get_ref().verify.is_some() {
-            return Err(err(
-                r.span(),
-                format!(
-                    "rule `{}` has a `verify` table: rules from a configuration file cannot \
-                     verify, since a scanned tree must never choose where its secrets are sent; \
-                     pass the rule with --rules instead",
-                    r.get_ref().id
-                ),
+        let line = line_of(text, r.span().start);
+        let mut spec = r.into_inner();
+        // A scanned tree must never choose where its secrets are sent: the verifier is dropped
+        // (and said so), the rule still detects.
+        let attributed = spec.attribute.iter().any(|a| a.verify.is_some());
+        if spec.verify.is_some() || attributed {
+            spec.verify = None;
+            for a in &mut spec.attribute {
+                a.verify = None;
+            }
+            warnings.push(format!(
+                "{source}:{line}: rule `{}` declares a verifier; it is ignored, since a configuration file may come from the scanned tree (pass the rule with --rules to verify with it)",
+                spec.id
             ));
         }
-        rules.push(r.into_inner());
+        rules.push(spec);
     }
 
     Ok(Config {
@@ -246,6 +253,7 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
         min_confidence: raw.min_confidence,
         allow,
         rules,
+        warnings,
         severity: raw
             .severity
             .iter()

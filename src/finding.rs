@@ -49,6 +49,16 @@ pub enum VerificationStatus {
     Unknown,
 }
 
+impl VerificationStatus {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            VerificationStatus::Live => "live",
+            VerificationStatus::Dead => "dead",
+            VerificationStatus::Unknown => "unknown",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Verification {
     pub status: VerificationStatus,
@@ -133,6 +143,10 @@ pub struct Finding {
     /// `--show-secrets` (then copied into `secret`).
     #[serde(skip)]
     pub raw: String,
+    /// The value the rule's verifier pairs with the secret (an AWS access key id next to its
+    /// secret), found while the file's bytes were at hand; only `--verify` uses it.
+    #[serde(skip)]
+    pub partner: Option<String>,
 }
 
 impl Finding {
@@ -183,6 +197,7 @@ impl Finding {
             span,
             frame: Frame::default(),
             raw: raw.into(),
+            partner: None,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! keyhound finds API keys hardcoded in source or exposed to clients.
 //!
 //! The pipeline, each stage a module that owns one thing, imports pointing down only:
-//! `cli -> app -> source -> detect -> filter -> report`, over the shared model `rules`,
+//! `cli -> app -> source -> detect -> filter -> verify -> report`, over the shared model `rules`,
 //! `chunk` and `finding`.
 
 pub mod app;
@@ -16,3 +16,4 @@ pub mod finding;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod verify;

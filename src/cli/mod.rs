@@ -2,6 +2,7 @@
 //! resolved into the application's configuration (`app::ScanConfig`), then handed over.
 
 mod rules_cmd;
+mod verify_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -9,12 +10,13 @@ use std::process::ExitCode;
 use anyhow::{bail, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::app::{self, BaselineConfig, GitOptions, Outcome, ScanConfig};
+use crate::app::{self, BaselineConfig, FailOn, GitOptions, Outcome, ScanConfig};
 use crate::baseline;
 use crate::report::Format;
 use crate::rules::Confidence;
 use crate::source::git::{GitMode, HistoryTips};
 use crate::source::WalkOptions;
+use crate::verify::{self, VerifyOptions};
 
 const DEFAULT_MAX_FILE_SIZE: &str = "64MiB";
 const DEFAULT_MAX_AGE: &str = "90d";
@@ -22,7 +24,8 @@ const DEFAULT_MAX_AGE: &str = "90d";
 /// Finds API keys hardcoded in source or exposed to clients (DeepSeek first, and every
 /// provider whose keys leak the same way).
 ///
-/// Exit codes: 0 nothing found, 1 findings reported, 2 usage, configuration or fatal error.
+/// Exit codes: 0 nothing found, 1 findings reported, 2 usage, configuration or fatal error
+/// (`keyhound verify`: 0 live, 1 dead, 3 unknown, 2 error).
 #[derive(Debug, Parser)]
 #[command(name = "keyhound", version, about, long_about = None, propagate_version = true)]
 struct Cli {
@@ -40,6 +43,73 @@ enum Command {
     /// List, check and explain the detection rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Ask a key's provider whether it works. The key is read from standard input, never
+    /// from the command line, so it stays out of shell history and process lists.
+    ///
+    /// Exit codes: 0 live, 1 dead, 3 unknown (no conclusive answer), 2 usage or other error.
+    #[command(after_help = "Example: keyhound verify --rule deepseek.api-key < key.txt")]
+    Verify(verify_cmd::VerifyCmdArgs),
+}
+
+/// How `--verify` talks to providers: shared by `scan` and `verify`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct VerifyNetArgs {
+    /// Give up on a provider's answer after this long (seconds, or with a unit: 500ms, 10s).
+    #[arg(long, value_name = "DURATION", default_value = "10s")]
+    verify_timeout: String,
+
+    /// Give up connecting to a provider after this long.
+    #[arg(long, value_name = "DURATION", default_value = "5s")]
+    verify_connect_timeout: String,
+
+    /// Send PROVIDER's verification requests to URL instead (scheme, host and port are
+    /// replaced; the path is kept). PROVIDER is the id that starts its rule ids (`deepseek`,
+    /// `openai`). Plain http:// only to 127.0.0.1, ::1 or localhost. May be repeated.
+    #[arg(long, value_name = "PROVIDER=URL")]
+    verify_endpoint: Vec<String>,
+
+    /// Verification requests in flight at once, across all providers.
+    #[arg(long, value_name = "N", default_value_t = verify::DEFAULT_CONCURRENCY)]
+    verify_concurrency: usize,
+
+    /// Requests per second sent to any one provider.
+    #[arg(long, value_name = "N", default_value_t = verify::DEFAULT_RATE)]
+    verify_rate: f64,
+}
+
+impl VerifyNetArgs {
+    fn given(&self) -> bool {
+        !self.verify_endpoint.is_empty()
+            || self.verify_timeout != "10s"
+            || self.verify_connect_timeout != "5s"
+            || self.verify_concurrency != verify::DEFAULT_CONCURRENCY
+            || self.verify_rate != verify::DEFAULT_RATE
+    }
+
+    pub(crate) fn resolve(&self) -> Result<VerifyOptions> {
+        let mut endpoints = std::collections::BTreeMap::new();
+        for e in &self.verify_endpoint {
+            let (provider, endpoint) = verify::parse_endpoint(e)?;
+            endpoints.insert(provider, endpoint);
+        }
+        Ok(VerifyOptions {
+            timeout: parse_duration("--verify-timeout", &self.verify_timeout)?,
+            connect_timeout: parse_duration(
+                "--verify-connect-timeout",
+                &self.verify_connect_timeout,
+            )?,
+            endpoints,
+            concurrency: match self.verify_concurrency {
+                1..=64 => self.verify_concurrency,
+                n => bail!("--verify-concurrency {n}: give a number from 1 to 64"),
+            },
+            min_interval: match self.verify_rate {
+                r if r > 0.0 && r <= 100.0 => std::time::Duration::from_secs_f64(1.0 / r),
+                r => bail!("--verify-rate {r}: give requests per second per provider, above 0 and at most 100"),
+            },
+            ..VerifyOptions::default()
+        })
+    }
 }
 
 /// What is scanned and how: shared by `scan` and `baseline`.
@@ -115,8 +185,29 @@ struct ScanArgs {
     #[arg(long, value_enum)]
     min_confidence: Option<ConfidenceArg>,
 
+    /// Ask each key's provider whether it still works (live, dead or unknown). Sends every
+    /// secret found to its provider's own endpoint over HTTPS; off unless given.
+    #[arg(long)]
+    verify: bool,
+
+    #[command(flatten)]
+    verify_net: VerifyNetArgs,
+
+    /// Which findings make the exit code 1: any finding, or only keys verified live (needs
+    /// --verify; without it, `live` is a usage error, since nothing could ever be live).
+    #[arg(long, value_enum, default_value_t = FailOnArg::Any)]
+    fail_on: FailOnArg,
+
     #[command(flatten)]
     git: GitArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FailOnArg {
+    /// Any reported finding.
+    Any,
+    /// Only findings whose key answered live.
+    Live,
 }
 
 /// Scanning git instead of the working tree. PATH is then any folder inside the repository.
@@ -253,6 +344,7 @@ enum RulesCommand {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Verify(args) => return verify_cmd::main(args),
         Command::Scan(args) => resolve_scan(args).and_then(|cfg| app::scan(&cfg)),
         Command::Baseline(args) => resolve_baseline(args).and_then(|cfg| app::baseline(&cfg)),
         Command::Rules(cmd) => rules_cmd::run(cmd),
@@ -298,6 +390,21 @@ fn resolve_scan(args: ScanArgs) -> Result<ScanConfig> {
     if cfg.git.is_some() && cfg.roots.len() > 1 {
         bail!("git modes scan one repository: give one PATH inside it");
     }
+    if !args.verify && args.verify_net.given() {
+        bail!("the --verify-… options only apply with --verify");
+    }
+    if !args.verify && args.fail_on == FailOnArg::Live {
+        bail!("--fail-on live needs --verify: without verification no key is ever live, so the scan could never fail");
+    }
+    cfg.verify = if args.verify {
+        Some(args.verify_net.resolve()?)
+    } else {
+        None
+    };
+    cfg.fail_on = match args.fail_on {
+        FailOnArg::Any => FailOn::Any,
+        FailOnArg::Live => FailOn::Live,
+    };
     Ok(cfg)
 }
 
@@ -388,7 +495,27 @@ fn resolve_input(args: InputArgs) -> Result<ScanConfig> {
         baseline: None,
         explain: args.explain,
         git: None,
+        verify: None,
+        fail_on: FailOn::Any,
     })
+}
+
+/// `10`, `10s`, `500ms`, `1.5s`: a positive duration of at most an hour.
+fn parse_duration(flag: &str, s: &str) -> Result<std::time::Duration> {
+    let t = s.trim();
+    let (num, scale) = if let Some(n) = t.strip_suffix("ms") {
+        (n, 0.001)
+    } else if let Some(n) = t.strip_suffix('s') {
+        (n, 1.0)
+    } else {
+        (t, 1.0)
+    };
+    match num.trim().parse::<f64>() {
+        Ok(v) if v > 0.0 && v * scale <= 3600.0 => {
+            Ok(std::time::Duration::from_secs_f64(v * scale))
+        }
+        _ => bail!("{flag} {s:?} is not a duration between 1ms and 1 hour: write seconds (10, 2.5s) or milliseconds (500ms)"),
+    }
 }
 
 /// `123`, `500K`, `64MiB`, `1G`: binary units, case-insensitive, optional `B`/`iB`.
@@ -445,6 +572,23 @@ mod tests {
         ];
         for (s, want) in cases {
             assert_eq!(parse_age(s).ok(), want, "{s}");
+        }
+    }
+
+    #[test]
+    fn durations() {
+        let cases = [
+            ("10", Some(10_000)),
+            ("2.5s", Some(2_500)),
+            ("500ms", Some(500)),
+            ("0", None),
+            ("-1", None),
+            ("soon", None),
+            ("2h", None),
+        ];
+        for (s, want) in cases {
+            let got = parse_duration("--x", s).ok().map(|d| d.as_millis() as u64);
+            assert_eq!(got, want, "{s}");
         }
     }
 

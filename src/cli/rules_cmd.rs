@@ -95,14 +95,27 @@ fn explain(rule: &Rule, out: &mut dyn Write) -> io::Result<()> {
     for r in &s.references {
         writeln!(out, "  {r}")?;
     }
-    writeln!(
-        out,
-        "\nVerification\n  {}",
-        if s.verify.is_some() {
-            "described (used with --verify)"
-        } else {
-            "none"
-        }
-    )?;
+    writeln!(out, "\nVerification")?;
+    let mut any = false;
+    let specs = s.verify.iter().map(|v| (s.provider.as_str(), v)).chain(
+        s.attribute
+            .iter()
+            .filter_map(|a| a.verify.as_ref().map(|v| (a.provider.as_str(), v))),
+    );
+    for (provider, v) in specs {
+        any = true;
+        writeln!(
+            out,
+            "  {provider}: {} {} (provider id `{}`; live {:?}, dead {:?})",
+            v.method,
+            v.url,
+            v.provider_id(&s.id),
+            v.live,
+            v.dead
+        )?;
+    }
+    if !any {
+        writeln!(out, "  none")?;
+    }
     Ok(())
 }

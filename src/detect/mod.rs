@@ -387,6 +387,7 @@ impl Engine {
                 severity: None,
                 span: (c.start, c.end),
                 frame,
+                partner: rule.find_partner(hay, c.start, c.end),
                 raw,
             });
         }

@@ -67,7 +67,12 @@ pub fn emit(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<()> {
             )?;
         }
         if let Some(v) = &f.verification {
-            writeln!(out, "  {pad} = verification: {:?}: {}", v.status, v.detail)?;
+            writeln!(
+                out,
+                "  {pad} = verification: {}: {}",
+                v.status.as_str(),
+                v.detail
+            )?;
         }
         if let Some(rule) = report.rules.get(&f.rule) {
             writeln!(out, "  {pad} = fix: {}", rule.spec.remediation.trim())?;

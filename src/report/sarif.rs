@@ -50,6 +50,17 @@ fn result_level(c: Confidence, e: Exposure) -> ResultLevel {
     }
 }
 
+/// A key verified live is an error whatever else is known; one verified dead is a note (it
+/// still sits in the code, but no longer opens anything).
+fn verified_level(f: &Finding, level: ResultLevel) -> ResultLevel {
+    use crate::finding::VerificationStatus as V;
+    match f.verification.as_ref().map(|v| &v.status) {
+        Some(V::Live) => ResultLevel::Error,
+        Some(V::Dead) => ResultLevel::Note,
+        Some(V::Unknown) | None => level,
+    }
+}
+
 fn precision(c: Confidence) -> &'static str {
     match c {
         Confidence::High => "very-high",
@@ -202,7 +213,7 @@ fn result(f: &Finding, rule_index: i64) -> SarifResult {
     SarifResult::builder()
         .rule_id(f.rule.clone())
         .rule_index(rule_index)
-        .level(result_level(f.confidence, f.exposure))
+        .level(verified_level(f, result_level(f.confidence, f.exposure)))
         .message(
             Message::builder()
                 .text(format!(

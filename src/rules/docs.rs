@@ -59,7 +59,11 @@ pub fn markdown(set: &RuleSet) -> String {
             } else {
                 checks.join(", ")
             },
-            if s.verify.is_some() { "yes" } else { "-" }
+            if s.verify.is_some() || s.attribute.iter().any(|a| a.verify.is_some()) {
+                "yes"
+            } else {
+                "-"
+            }
         );
     }
     out
@@ -67,4 +71,115 @@ pub fn markdown(set: &RuleSet) -> String {
 
 fn cell(s: &str) -> String {
     s.replace('|', "\\|")
+}
+
+/// `docs/verifiers.md`: every verifier a built-in rule carries, what it sends and how the
+/// answer is read, one row per provider and request (rules that share one are listed together).
+pub fn verifiers_markdown(set: &RuleSet) -> String {
+    use std::collections::BTreeMap;
+    // (provider id, provider, method, url, dead) -> (rule ids, spec): rules share a row when
+    // they send the same request and read it the same way.
+    type Row<'s> = (Vec<&'s str>, &'s super::VerifySpec);
+    let mut rows: BTreeMap<(String, String, String, String, Vec<u16>), Row<'_>> = BTreeMap::new();
+    for r in set.rules() {
+        let s = &r.spec;
+        let specs = s.verify.iter().map(|v| (s.provider.as_str(), v)).chain(
+            s.attribute
+                .iter()
+                .filter_map(|a| a.verify.as_ref().map(|v| (a.provider.as_str(), v))),
+        );
+        for (provider, v) in specs {
+            let key = (
+                v.provider_id(&s.id),
+                provider.to_string(),
+                v.method.clone(),
+                v.url.clone(),
+                v.dead.clone(),
+            );
+            rows.entry(key).or_insert((Vec::new(), v)).0.push(&s.id);
+        }
+    }
+    let mut ids: Vec<&str> = rows.keys().map(|k| k.0.as_str()).collect();
+    ids.dedup();
+    let mut out = String::new();
+    let _ = writeln!(out, "# Verifiers\n");
+    let _ = writeln!(
+        out,
+        "Generated from `rules/*.toml` by `src/rules/docs.rs`; do not edit by hand (`KEYHOUND_BLESS=1 cargo test --test it docs_verifiers` rewrites it). How verification works: [verification.md](verification.md).\n"
+    );
+    let _ = writeln!(
+        out,
+        "{} providers (ids for `--verify-endpoint`), {} requests. A status in neither the live nor the dead list, a redirect, a timeout or a network error is `unknown`.\n",
+        ids.len(),
+        rows.len()
+    );
+    let _ = writeln!(
+        out,
+        "| id | provider | request | live | dead | detail shown | rules |"
+    );
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|");
+    for ((id, provider, method, url, _), (rules, v)) in &rows {
+        let mut request = format!("`{method} {url}`");
+        let auth: Vec<String> = v
+            .headers
+            .iter()
+            .filter(|(_, val)| val.contains("{secret}") || val.contains("{partner}"))
+            .map(|(k, val)| format!("`{k}: {val}`"))
+            .collect();
+        if !auth.is_empty() {
+            request.push_str(&format!(" with {}", auth.join(", ")));
+        }
+        if let Some([u, p]) = &v.basic_auth {
+            request.push_str(&format!(" with Basic `{u}:{p}`"));
+        }
+        if let Some(signer) = &v.signer {
+            request.push_str(&format!(", signed `{signer}`"));
+        }
+        if let Some(p) = &v.partner {
+            request.push_str(&format!(", with the {} found near the secret", p.name));
+        }
+        let mut live = format!("{:?}", v.live);
+        if !v.live_if.is_empty() {
+            let conds: Vec<String> = v
+                .live_if
+                .iter()
+                .map(|(k, x)| format!("`{k}={x}`"))
+                .collect();
+            live.push_str(&format!(" and {}", conds.join(", ")));
+        }
+        let conds: Vec<String> = v
+            .dead_if
+            .iter()
+            .map(|(k, x)| format!("`{k}` in {x}"))
+            .collect();
+        let dead = match (v.dead.is_empty(), conds.is_empty()) {
+            (true, true) => "- (no answer is conclusive)".to_string(),
+            (true, false) => format!("when {}", conds.join(", ")),
+            (false, true) => format!("{:?}", v.dead),
+            (false, false) => format!("{:?}, or when {}", v.dead, conds.join(", ")),
+        };
+        let mut detail: Vec<String> = v.detail_json.iter().map(|d| format!("`{d}`")).collect();
+        detail.extend(v.detail_xml.iter().map(|d| format!("`<{d}>`")));
+        detail.extend(v.detail_headers.iter().map(|d| format!("header `{d}`")));
+        let detail = if detail.is_empty() {
+            "status".to_string()
+        } else {
+            format!("status, {}", detail.join(", "))
+        };
+        let _ = writeln!(
+            out,
+            "| `{id}` | {} | {} | {} | {} | {} | {} |",
+            cell(provider),
+            cell(&request),
+            cell(&live),
+            cell(&dead),
+            cell(&detail),
+            rules
+                .iter()
+                .map(|r| format!("`{r}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    out
 }

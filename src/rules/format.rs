@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use anyhow::{bail, ensure, Result};
+use anyhow::{bail, ensure, Context, Result};
 use serde::{Deserialize, Serialize};
 
 use super::{Check, Confidence};
@@ -96,20 +96,191 @@ pub struct Attribution {
     /// Confidence when this context decides; defaults to high.
     #[serde(default)]
     pub confidence: Option<Confidence>,
+    /// How to verify the key for this provider. When context decides nothing, `--verify`
+    /// tries each attribution's verifier in turn and the finding takes the provider that
+    /// answers live.
+    #[serde(default)]
+    pub verify: Option<VerifySpec>,
 }
 
-/// A data-described HTTP verifier (used by `--verify`).
+/// A data-described HTTP verifier (used by `--verify`). `docs/verification.md` explains how a
+/// response becomes live, dead or unknown.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct VerifySpec {
+    /// The provider id `--verify-endpoint` names and the rate limit counts by; defaults to the
+    /// first segment of the rule id (`deepseek` for `deepseek.api-key`).
+    #[serde(default)]
+    pub id: Option<String>,
+    /// `GET`, `POST` or `HEAD`.
     pub method: String,
+    /// An `https://` URL; `{secret}` and `{partner}` are replaced (percent-encoded).
     pub url: String,
+    /// Request headers; `{secret}` and `{partner}` are replaced.
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
+    /// Request body; `{secret}` and `{partner}` are replaced.
     #[serde(default)]
     pub body: Option<String>,
+    /// `[user, password]` sent as HTTP Basic authentication, with placeholders replaced.
+    #[serde(default)]
+    pub basic_auth: Option<[String; 2]>,
+    /// A code verifier that signs the request: `aws-sigv4` (the secret is the secret access
+    /// key, the partner the access key id).
+    #[serde(default)]
+    pub signer: Option<String>,
+    /// A second value the request needs (an id paired with the secret), found near the secret
+    /// in the same file.
+    #[serde(default)]
+    pub partner: Option<Partner>,
+    /// Statuses that mean the key works (subject to `live_if`).
     pub live: Vec<u16>,
+    /// Statuses that mean the key is refused. Anything else is unknown.
     pub dead: Vec<u16>,
+    /// JSON fields a live status must also show (`{ ok = true }`); otherwise the answer is
+    /// dead when `dead_if` matches, else unknown. A list of values means any of them.
+    #[serde(default)]
+    pub live_if: BTreeMap<String, serde_json::Value>,
+    /// JSON fields that make an answer dead whatever its status (`{ error = ["invalid_auth"] }`).
+    #[serde(default)]
+    pub dead_if: BTreeMap<String, serde_json::Value>,
+    /// JSON fields of a live answer shown in the detail: dotted paths, `[]` for every element
+    /// of an array (`balance_infos[].currency`).
+    #[serde(default)]
+    pub detail_json: Vec<String>,
+    /// XML elements of a live answer shown in the detail (`Arn`).
+    #[serde(default)]
+    pub detail_xml: Vec<String>,
+    /// Response headers of a live answer shown in the detail (`X-OAuth-Scopes`).
+    #[serde(default)]
+    pub detail_headers: Vec<String>,
+}
+
+/// Where the partner of a secret is found: the match of `pattern` nearest to the secret,
+/// within `window` bytes before its start or after its end.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Partner {
+    /// What the partner is, for messages ("access key ID").
+    pub name: String,
+    pub pattern: String,
+    #[serde(default = "default_partner_window")]
+    pub window: usize,
+}
+
+fn default_partner_window() -> usize {
+    1000
+}
+
+/// Names written as `{name}` (letters, digits, `_`) in `text`; JSON braces are not names.
+fn placeholders(text: &str) -> impl Iterator<Item = &str> {
+    text.split('{').skip(1).filter_map(|rest| {
+        let name = rest.split('}').next()?;
+        let is_name = rest.contains('}')
+            && !name.is_empty()
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        is_name.then_some(name)
+    })
+}
+
+/// Code verifiers `signer` may name.
+pub const SIGNERS: &[&str] = &["aws-sigv4"];
+
+impl VerifySpec {
+    /// The provider id of this verifier for a rule `rule_id`.
+    pub fn provider_id(&self, rule_id: &str) -> String {
+        match &self.id {
+            Some(id) => id.clone(),
+            None => rule_id.split('.').next().unwrap_or(rule_id).to_string(),
+        }
+    }
+
+    pub(super) fn validate(&self) -> Result<()> {
+        if let Some(id) = &self.id {
+            ensure!(
+                !id.is_empty()
+                    && id
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                "verify: `id` {id:?} must be lowercase letters, digits and `-`"
+            );
+        }
+        ensure!(
+            matches!(self.method.as_str(), "GET" | "POST" | "HEAD"),
+            "verify: `method` must be GET, POST or HEAD, not {:?}",
+            self.method
+        );
+        ensure!(
+            self.url.starts_with("https://") && self.url.len() > "https://".len(),
+            "verify: `url` must be an https:// URL (a verifier sends the secret; plain http would expose it)"
+        );
+        let host = self.url["https://".len()..]
+            .split(['/', '?', '#'])
+            .next()
+            .unwrap_or("");
+        ensure!(
+            !host.is_empty() && !host.contains('{') && !host.contains('@'),
+            "verify: the host of `url` must be fixed: no placeholder and no user info"
+        );
+        ensure!(
+            !self.live.is_empty(),
+            "verify: `live` lists no status: the key could never be shown to work"
+        );
+        for s in self.live.iter().chain(&self.dead) {
+            ensure!((100..=599).contains(s), "verify: {s} is not an HTTP status");
+            ensure!(
+                !(300..400).contains(s),
+                "verify: {s} is a redirect, and redirects are never followed: it cannot decide"
+            );
+        }
+        for s in &self.live {
+            ensure!(
+                !self.dead.contains(s),
+                "verify: status {s} is both live and dead"
+            );
+        }
+        if let Some(signer) = &self.signer {
+            ensure!(
+                SIGNERS.contains(&signer.as_str()),
+                "verify: unknown `signer` {signer:?}; known: {}",
+                SIGNERS.join(", ")
+            );
+            ensure!(
+                self.partner.is_some(),
+                "verify: signer {signer:?} needs a `partner` (the access key id)"
+            );
+        }
+        let mut texts: Vec<&str> = vec![&self.url];
+        texts.extend(self.headers.values().map(String::as_str));
+        texts.extend(self.body.as_deref());
+        if let Some([u, p]) = &self.basic_auth {
+            texts.push(u);
+            texts.push(p);
+        }
+        for t in &texts {
+            if let Some(name) = placeholders(t).find(|n| *n != "secret" && *n != "partner") {
+                bail!("verify: {t:?} holds the unknown placeholder {{{name}}}; only {{secret}} and {{partner}} exist");
+            }
+            ensure!(
+                !t.contains("{partner}") || self.partner.is_some(),
+                "verify: {t:?} uses {{partner}} but the verifier declares no `partner`"
+            );
+        }
+        let uses_secret = texts.iter().any(|t| t.contains("{secret}")) || self.signer.is_some();
+        ensure!(
+            uses_secret,
+            "verify: the request never sends {{secret}}: it would not test the key"
+        );
+        if let Some(p) = &self.partner {
+            ensure!(!p.name.trim().is_empty(), "verify: `partner.name` is empty");
+            ensure!(
+                p.window <= 65536,
+                "verify: `partner.window` is larger than 65536"
+            );
+            regex_syntax_check(&p.pattern)?;
+        }
+        Ok(())
+    }
 }
 
 impl RuleSpec {
@@ -175,12 +346,24 @@ impl RuleSpec {
                 "an `attribute` entry for {} has no context words",
                 a.provider
             );
+            if let Some(v) = &a.verify {
+                ensure!(
+                    v.partner.is_none() && v.signer.is_none(),
+                    "the `attribute` verifier for {} cannot have a partner or signer",
+                    a.provider
+                );
+                v.validate()
+                    .with_context(|| format!("the `attribute` entry for {}", a.provider))?;
+            }
             for w in &a.context {
                 ensure!(
                     w.len() >= 3 && w.is_ascii(),
                     "context word {w:?} must be ASCII and 3 bytes or longer"
                 );
             }
+        }
+        if let Some(v) = &self.verify {
+            v.validate()?;
         }
         // Syntax errors surface at load time; compiling (and the size limit) happens in
         // `Rule::try_compile`, lazily for built-ins.

@@ -10,7 +10,7 @@ pub mod docs;
 mod format;
 mod structure;
 
-pub use format::{Attribution, RuleFile, RuleSpec, VerifySpec};
+pub use format::{Attribution, Partner, RuleFile, RuleSpec, VerifySpec, SIGNERS};
 pub use structure::{base62_checksum, Check};
 
 use std::fmt;
@@ -76,6 +76,8 @@ pub struct Rule {
     /// (and `rules check` reports it) instead of bringing the scan down.
     regex: OnceLock<Result<Regex, String>>,
     secret_group: OnceLock<usize>,
+    /// The verifier's `partner` pattern, compiled on first use.
+    partner: OnceLock<Option<Regex>>,
 }
 
 impl Rule {
@@ -85,7 +87,32 @@ impl Rule {
             origin,
             regex: OnceLock::new(),
             secret_group: OnceLock::new(),
+            partner: OnceLock::new(),
         }
+    }
+
+    /// Whether this rule's verifiers may be used: only built-in rules and the operator's
+    /// `--rules` files choose where a secret is sent.
+    pub fn trusted(&self) -> bool {
+        matches!(self.origin, Origin::Builtin(_) | Origin::Operator(_))
+    }
+
+    /// The value the verifier pairs with the secret at `start..end` of `hay` (an AWS access key
+    /// id, a Twilio Account SID): the match of the `partner` pattern nearest to the secret.
+    /// `None` when the rule's verifier has no partner or none is near.
+    pub fn find_partner(&self, hay: &[u8], start: usize, end: usize) -> Option<String> {
+        let spec = self.spec.verify.as_ref()?.partner.as_ref()?;
+        let re = self
+            .partner
+            .get_or_init(|| compile(&spec.pattern).ok())
+            .as_ref()?;
+        let from = start.saturating_sub(spec.window);
+        let to = end.saturating_add(spec.window).min(hay.len());
+        re.find_iter(&hay[from..to])
+            .map(|m| (from + m.start(), from + m.end()))
+            .filter(|&(s, e)| e <= start || s >= end)
+            .min_by_key(|&(s, e)| if e <= start { start - e } else { s - end })
+            .map(|(s, e)| String::from_utf8_lossy(&hay[s..e]).into_owned())
     }
 
     pub fn id(&self) -> &str {
@@ -210,7 +237,9 @@ impl RuleSet {
         for spec in specs {
             spec.validate()
                 .with_context(|| format!("{origin}: rule `{}`", spec.id))?;
-            if matches!(origin, Origin::Config(_)) && spec.verify.is_some() {
+            let has_verifier =
+                spec.verify.is_some() || spec.attribute.iter().any(|a| a.verify.is_some());
+            if matches!(origin, Origin::Config(_)) && has_verifier {
                 bail!(
                     "{origin}: rule `{}`: a rule from a configuration file cannot verify; pass it with --rules",
                     spec.id
@@ -289,8 +318,20 @@ examples = ['TOKEN=acme_a8f3k2m9x7q4w1e6r5t0']
 negative_examples = ['acme_xxxxxxxxxxxxxxxxxxxx']
 "#;
 
+    /// A `[rule.verify]` table sending the secret as a bearer token to `url`.
+    fn verify(url: &str, live: &str) -> String {
+        format!(
+            "[rule.verify]\nmethod = \"GET\"\nurl = \"{url}\"\nheaders = {{ Authorization = \"Bearer {{secret}}\" }}\nlive = {live}\ndead = [401]\n"
+        )
+    }
+
     #[test]
     fn a_valid_file_loads() {
+        let with_verifier = format!("{GOOD}{}", verify("https://acme.example/me", "[200]"));
+        assert!(load(&with_verifier).unwrap().rules()[0]
+            .spec
+            .verify
+            .is_some());
         let set = load(GOOD).unwrap();
         assert_eq!(set.len(), 1);
         assert_eq!(set.rules()[0].secret_group(), 0);
@@ -330,6 +371,40 @@ negative_examples = ['acme_xxxxxxxxxxxxxxxxxxxx']
                 "unknown field",
             ),
             (&format!("{GOOD}{GOOD}"), "defined twice"),
+            (
+                &format!("{GOOD}{}", verify("http://acme.example/me", "[200]")),
+                "must be an https:// URL",
+            ),
+            (
+                &format!(
+                    "{GOOD}{}",
+                    verify("https://{secret}.acme.example/", "[200]")
+                ),
+                "host of `url` must be fixed",
+            ),
+            (
+                &format!("{GOOD}{}", verify("https://user@acme.example/", "[200]")),
+                "no user info",
+            ),
+            (
+                &format!("{GOOD}{}", verify("https://acme.example/{token}", "[200]")),
+                "unknown placeholder",
+            ),
+            (
+                &format!("{GOOD}{}", verify("https://acme.example/me", "[200, 302]")),
+                "redirects are never followed",
+            ),
+            (
+                &format!("{GOOD}{}", verify("https://acme.example/me", "[]")),
+                "`live` lists no status",
+            ),
+            (
+                &format!(
+                    "{GOOD}{}signer = \"aws-sigv4\"\n",
+                    verify("https://acme.example/me", "[200]")
+                ),
+                "needs a `partner`",
+            ),
         ];
         for (text, want) in cases {
             let err = format!("{:#}", load(text).unwrap_err());

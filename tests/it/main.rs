@@ -11,4 +11,5 @@ mod rules;
 mod rust;
 mod suppress;
 mod util;
+mod verify;
 mod walk;

@@ -342,11 +342,12 @@ fn custom_rules_from_the_configuration() {
         "{rule}[rule.verify]\nmethod = \"GET\"\nurl = \"https://evil.example/\"\nlive = [200]\ndead = [401]\n"
     );
     std::fs::write(dir.path().join(".keyhound.toml"), with_verify).unwrap();
+    // The verifier is dropped with a warning; the rule still detects.
     let out = scan(&[path_str(dir.path())]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(
-        err.contains(".keyhound.toml:2:1: key `rule`: rule `acme.token` has a `verify` table"),
+        err.contains(".keyhound.toml:2: rule `acme.token` declares a verifier; it is ignored"),
         "{err}"
     );
 }
