@@ -20,6 +20,7 @@ use crate::filter::{self, DropReason, FilterOptions};
 use crate::finding::Finding;
 use crate::report::{self, Format, ScanReport, Stats};
 use crate::rules::{Confidence, RuleSet};
+use crate::source::git::{self, GitMode, GitScan};
 use crate::source::{self, Problem, ProblemKind, Target, WalkOptions};
 
 /// Exit codes: the contract with CI systems and hooks.
@@ -54,6 +55,8 @@ pub struct ScanConfig {
     pub baseline: Option<PathBuf>,
     /// Print every dropped finding and excluded file, with the reason, on stderr.
     pub explain: bool,
+    /// Read git (staged content, a commit range, history) instead of the working tree.
+    pub git: Option<GitOptions>,
     /// `--report FORMAT=FILE`: when not empty, these reports are written instead of
     /// `format`/`output` (the command line adds those here when both are given).
     pub reports: Vec<ReportTarget>,
@@ -65,6 +68,14 @@ pub struct ReportTarget {
     pub format: Format,
     /// `None`: standard output.
     pub path: Option<PathBuf>,
+}
+
+/// `--staged`, `--since-commit`, `--history` and `--max-age`.
+#[derive(Debug, Clone)]
+pub struct GitOptions {
+    pub mode: GitMode,
+    /// Days after which a secret still at HEAD is flagged `rotation overdue` (history only).
+    pub max_age_days: Option<u64>,
 }
 
 /// Everything `keyhound baseline` needs: the scan settings and where the baseline goes.
@@ -191,7 +202,22 @@ fn collect(
     baseline: Option<(&Baseline, &str)>,
     apply_min_confidence: bool,
 ) -> Result<Run> {
-    let config_path = config::discover(cfg.config.as_deref(), &cfg.roots);
+    let plan = match &cfg.git {
+        Some(g) => {
+            let root = cfg.roots.first().map_or(Path::new("."), PathBuf::as_path);
+            let plan = git::plan(root, &g.mode)?;
+            for note in &plan.notes {
+                eprintln!("keyhound: {note}");
+            }
+            Some(plan)
+        }
+        None => None,
+    };
+    let config_roots = match &plan {
+        Some(p) => vec![p.root.clone()],
+        None => cfg.roots.clone(),
+    };
+    let config_path = config::discover(cfg.config.as_deref(), &config_roots);
     let config = match &config_path {
         Some(path) => Some(config::load(path)?),
         None => None,
@@ -214,23 +240,53 @@ fn collect(
         .num_threads(cfg.walk.threads)
         .build()
         .context("cannot start the scanning threads")?;
-    let (targets, mut problems) = source::walk(&cfg.roots, &cfg.walk);
-    let (targets, excluded) = exclude(targets, config_path.as_deref(), config.as_ref());
-    let bar = progress_bar(cfg.progress, targets.len() as u64);
-    let outcomes: Vec<FileOutcome> = pool.install(|| {
-        targets
-            .par_iter()
-            .map_init(
-                || engine.scratch(),
-                |scratch, t| {
-                    let o = scan_file(&engine, scratch, t, cfg.walk.max_file_size);
-                    bar.inc(1);
-                    o
-                },
-            )
-            .collect()
-    });
-    bar.finish_and_clear();
+    let (outcomes, mut problems, excluded) = match &plan {
+        None => {
+            let (targets, problems) = source::walk(&cfg.roots, &cfg.walk);
+            let (targets, excluded) = exclude(targets, config_path.as_deref(), config.as_ref());
+            let bar = progress_bar(cfg.progress, targets.len() as u64);
+            let outcomes: Vec<FileOutcome> = pool.install(|| {
+                targets
+                    .par_iter()
+                    .map_init(
+                        || engine.scratch(),
+                        |scratch, t| {
+                            let o = scan_file(&engine, scratch, t, cfg.walk.max_file_size);
+                            bar.inc(1);
+                            o
+                        },
+                    )
+                    .collect()
+            });
+            bar.finish_and_clear();
+            (outcomes, problems, excluded)
+        }
+        Some(plan) => {
+            let (jobs, excluded) = exclude_jobs(plan, config_path.as_deref(), config.as_ref());
+            let bar = progress_bar(cfg.progress, jobs.len() as u64);
+            let outcomes: Vec<FileOutcome> = pool.install(|| {
+                jobs.par_iter()
+                    .map_init(
+                        || (engine.scratch(), plan.repo.to_thread_local()),
+                        |(scratch, repo), job| {
+                            let o = scan_blob(
+                                &engine,
+                                scratch,
+                                repo,
+                                plan,
+                                job,
+                                cfg.walk.max_file_size,
+                            );
+                            bar.inc(1);
+                            o
+                        },
+                    )
+                    .collect()
+            });
+            bar.finish_and_clear();
+            (outcomes, Vec::new(), excluded)
+        }
+    };
 
     let mut stats = Stats {
         rules: engine.rules().len() as u64,
@@ -275,6 +331,9 @@ fn collect(
     dropped.extend(more_dropped);
     dropped.sort_by(|a, b| a.0.sort_key().cmp(&b.0.sort_key()));
     let mut findings = findings;
+    if let (Some(plan), Some(g)) = (&plan, &cfg.git) {
+        findings = first_commits(findings, plan, g.max_age_days, unix_now());
+    }
     if let Some(c) = &config {
         for f in &mut findings {
             f.severity = c.severity.get(&f.rule).map(|(s, _)| *s);
@@ -357,15 +416,25 @@ fn scan_file(
         Ok(d) => d,
         Err(p) => return FileOutcome::Skipped(p),
     };
+    scan_bytes(engine, scratch, &t.display, &data)
+}
+
+/// Scans bytes already in memory; a panic in the engine costs this file only.
+fn scan_bytes(
+    engine: &Engine,
+    scratch: &mut crate::detect::Scratch,
+    display: &str,
+    data: &[u8],
+) -> FileOutcome {
     let chunk = Chunk {
         provenance: Provenance::File {
-            path: t.display.clone(),
+            path: display.to_string(),
         },
-        data: &data,
+        data,
     };
     match catch_unwind(AssertUnwindSafe(|| engine.scan(&chunk, scratch))) {
         Ok(findings) => {
-            let (findings, dropped) = apply_inline_markers(findings, &data);
+            let (findings, dropped) = apply_inline_markers(findings, data);
             FileOutcome::Scanned {
                 bytes: data.len() as u64,
                 findings,
@@ -381,12 +450,181 @@ fn scan_file(
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".into());
             FileOutcome::Skipped(Problem {
-                path: t.display.clone(),
+                path: display.to_string(),
                 kind: ProblemKind::Internal,
                 message: format!("internal error while scanning ({what}); please report it"),
             })
         }
     }
+}
+
+/// The git jobs the configuration excludes (by path), and the configuration file itself.
+fn exclude_jobs<'a>(
+    plan: &'a GitScan,
+    config_path: Option<&Path>,
+    config: Option<&Config>,
+) -> (Vec<&'a git::BlobJob>, Vec<(String, DropReason)>) {
+    let own = config_path
+        .and_then(|p| std::fs::canonicalize(p).ok())
+        .and_then(|p| {
+            let root = std::fs::canonicalize(&plan.root).ok()?;
+            p.strip_prefix(root)
+                .ok()
+                .map(|r| r.to_string_lossy().replace('\\', "/"))
+        });
+    let mut kept = Vec::with_capacity(plan.jobs.len());
+    let mut excluded = Vec::new();
+    for job in &plan.jobs {
+        let reason = if own.as_deref() == Some(job.path.as_str()) {
+            Some(DropReason::ConfigFile)
+        } else {
+            config.and_then(|c| filter::excluded(&job.path, &c.excludes))
+        };
+        match reason {
+            Some(reason) => excluded.push((blob_display(plan, job), reason)),
+            None => kept.push(job),
+        }
+    }
+    (kept, excluded)
+}
+
+/// How a blob is named in warnings: its path, and the commit it came with.
+fn blob_display(plan: &GitScan, job: &git::BlobJob) -> String {
+    match job.commit {
+        Some(i) => format!("{}@{}", job.path, &plan.commits[i].id[..10]),
+        None => format!("{} (staged)", job.path),
+    }
+}
+
+/// Scans one blob and keeps the findings on lines the change added.
+fn scan_blob(
+    engine: &Engine,
+    scratch: &mut crate::detect::Scratch,
+    repo: &gix::Repository,
+    plan: &GitScan,
+    job: &git::BlobJob,
+    max: u64,
+) -> FileOutcome {
+    let display = blob_display(plan, job);
+    let problem = |kind, message: String| {
+        FileOutcome::Skipped(Problem {
+            path: display.clone(),
+            kind,
+            message,
+        })
+    };
+    let size = match git::blob_size(repo, job.id) {
+        Ok(n) => n,
+        Err(e) => return problem(ProblemKind::Unreadable, format!("{e:#}")),
+    };
+    if size > max {
+        return problem(
+            ProblemKind::TooLarge,
+            format!("skipped: {size} bytes is over --max-file-size ({max} bytes)"),
+        );
+    }
+    let data = match git::read_blob(repo, job.id) {
+        Ok(d) => d,
+        Err(e) => return problem(ProblemKind::Unreadable, format!("{e:#}")),
+    };
+    let data = match source::decode(&display, data) {
+        Ok(d) => d,
+        Err(p) => return FileOutcome::Skipped(p),
+    };
+    let target_path = job.path.clone();
+    let outcome = scan_bytes(engine, scratch, &target_path, &data);
+    let FileOutcome::Scanned {
+        bytes,
+        mut findings,
+        mut dropped,
+    } = outcome
+    else {
+        return outcome;
+    };
+    if let Some(previous) = job.previous {
+        // An old side that is binary or unreadable counts as empty: every line is new.
+        let old = git::read_blob(repo, previous)
+            .ok()
+            .and_then(|d| source::decode(&display, d).ok())
+            .unwrap_or_default();
+        let added = git::added_lines(&old, &data);
+        let is_added = |f: &Finding| (f.line..=f.end_line).any(|l| added.get(l) == Some(&true));
+        findings.retain(is_added);
+        dropped.retain(|(f, _)| is_added(f));
+    }
+    let commit = job.commit.map(|i| &plan.commits[i]);
+    let present = plan.tip_blobs.as_ref().map(|t| t.contains(&job.id));
+    for f in findings
+        .iter_mut()
+        .chain(dropped.iter_mut().map(|(f, _)| f))
+    {
+        if let Some(c) = commit {
+            f.commit = Some(c.id.clone());
+            f.git.author = Some(c.author.clone());
+            f.git.date = Some(c.date.clone());
+        }
+        f.git.present_at_head = present;
+    }
+    FileOutcome::Scanned {
+        bytes,
+        findings,
+        dropped,
+    }
+}
+
+/// Git modes report a secret once per path, with the earliest commit that added it there; in
+/// history mode it is still present if any blob at the tip holds it, and with `max_age_days`
+/// a secret still present whose first commit is older than that is `rotation_overdue`.
+fn first_commits(
+    findings: Vec<Finding>,
+    plan: &GitScan,
+    max_age_days: Option<u64>,
+    now: i64,
+) -> Vec<Finding> {
+    let order: std::collections::HashMap<&str, usize> = plan
+        .commits
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.as_str(), i))
+        .collect();
+    let rank = |f: &Finding| f.commit.as_deref().and_then(|c| order.get(c).copied());
+    let still_there: std::collections::HashSet<&str> = findings
+        .iter()
+        .filter(|f| f.git.present_at_head == Some(true))
+        .map(|f| f.secret_sha256.as_str())
+        .collect();
+    let still_there: std::collections::HashSet<String> =
+        still_there.into_iter().map(str::to_string).collect();
+    let mut first: std::collections::BTreeMap<(String, String, String), Finding> =
+        std::collections::BTreeMap::new();
+    for f in findings {
+        let key = (f.path.clone(), f.rule.clone(), f.secret_sha256.clone());
+        match first.get(&key) {
+            Some(old) if rank(old) <= rank(&f) => {}
+            _ => {
+                first.insert(key, f);
+            }
+        }
+    }
+    let mut out: Vec<Finding> = first.into_values().collect();
+    for f in &mut out {
+        if plan.tip_blobs.is_some() {
+            f.git.present_at_head = Some(still_there.contains(&f.secret_sha256));
+        }
+        if let (Some(limit), Some(i)) = (max_age_days, rank(f)) {
+            let age = (now - plan.commits[i].time).max(0) as u64 / 86_400;
+            f.git.age_days = Some(age);
+            f.git.rotation_overdue = Some(f.git.present_at_head.unwrap_or(true) && age > limit);
+        }
+    }
+    out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    out
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// Inline markers are read here, while the file's bytes are in memory. Duplicates go first so

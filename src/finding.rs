@@ -55,6 +55,26 @@ pub struct Verification {
     pub detail: String,
 }
 
+/// What git modes add to a finding (every field absent outside them).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct GitInfo {
+    /// `Name <email>` of the commit's author.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    /// The commit's date, RFC 3339.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// `--history`: whether the secret is still in the tree of HEAD (or of `--branch`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub present_at_head: Option<bool>,
+    /// `--max-age`: whole days since the commit that first added the secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_days: Option<u64>,
+    /// `--max-age`: still present at HEAD and older than the limit: rotate it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotation_overdue: Option<bool>,
+}
+
 /// The source line around a finding, with the secret already redacted, for code frames.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Frame {
@@ -92,7 +112,11 @@ pub struct Finding {
     pub verification: Option<Verification>,
     /// Stable across runs and line moves: rule, secret and path.
     pub fingerprint: String,
+    /// Git modes: the commit that added the secret (full id); null when scanning files.
     pub commit: Option<String>,
+    /// Git modes: who and when, whether the secret is still there, and its age.
+    #[serde(flatten)]
+    pub git: GitInfo,
     /// The encoding that hid the secret (`base64`, `hex`, `percent-encoding`, or a chain such
     /// as `base64+percent-encoding`); the position is then that of the encoded span.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -112,9 +136,15 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// The order every reporter prints in: path, line, column, rule.
-    pub fn sort_key(&self) -> (&str, usize, usize, &str) {
-        (&self.path, self.line, self.column, &self.rule)
+    /// The order every reporter prints in: path, line, column, rule (then commit).
+    pub fn sort_key(&self) -> (&str, usize, usize, &str, Option<&str>) {
+        (
+            &self.path,
+            self.line,
+            self.column,
+            &self.rule,
+            self.commit.as_deref(),
+        )
     }
 }
 
@@ -147,6 +177,7 @@ impl Finding {
             verification: None,
             fingerprint: String::new(),
             commit: None,
+            git: GitInfo::default(),
             encoding: None,
             severity: None,
             span,

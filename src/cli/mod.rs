@@ -9,13 +9,15 @@ use std::process::ExitCode;
 use anyhow::{bail, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::app::{self, BaselineConfig, Outcome, ReportTarget, ScanConfig};
+use crate::app::{self, BaselineConfig, GitOptions, Outcome, ReportTarget, ScanConfig};
 use crate::baseline;
 use crate::report::Format;
 use crate::rules::Confidence;
+use crate::source::git::{GitMode, HistoryTips};
 use crate::source::WalkOptions;
 
 const DEFAULT_MAX_FILE_SIZE: &str = "64MiB";
+const DEFAULT_MAX_AGE: &str = "90d";
 
 /// Finds API keys hardcoded in source or exposed to clients (DeepSeek first, and every
 /// provider whose keys leak the same way).
@@ -118,6 +120,81 @@ struct ScanArgs {
     /// .keyhound.toml, else low].
     #[arg(long, value_enum)]
     min_confidence: Option<ConfidenceArg>,
+
+    #[command(flatten)]
+    git: GitArgs,
+}
+
+/// Scanning git instead of the working tree. PATH is then any folder inside the repository.
+#[derive(Debug, clap::Args)]
+struct GitArgs {
+    /// Scan what is staged (the index, not the working tree): only lines added or changed
+    /// against HEAD. The pre-commit path: no network, nothing else read.
+    #[arg(
+        long,
+        conflicts_with_all = ["since_commit", "diff", "history"],
+        help_heading = "Git"
+    )]
+    staged: bool,
+
+    /// Scan every commit after BASE up to --until (default HEAD), each for the lines it
+    /// added; findings carry the commit, its author and date.
+    #[arg(
+        long,
+        value_name = "BASE",
+        conflicts_with_all = ["diff", "history"],
+        help_heading = "Git"
+    )]
+    since_commit: Option<String>,
+
+    /// The last commit of the --since-commit range.
+    #[arg(
+        long,
+        value_name = "REV",
+        requires = "since_commit",
+        help_heading = "Git"
+    )]
+    until: Option<String>,
+
+    /// The same as --since-commit BASE --until HEAD, written BASE..HEAD.
+    #[arg(
+        long,
+        value_name = "BASE..HEAD",
+        conflicts_with = "history",
+        help_heading = "Git"
+    )]
+    diff: Option<String>,
+
+    /// Scan every blob ever committed (reachable from HEAD, or --branch, or --all), once
+    /// each; findings carry the first commit that added the secret and whether it is still
+    /// present at HEAD.
+    #[arg(long, help_heading = "Git")]
+    history: bool,
+
+    /// With --history: start from this branch, tag or commit instead of HEAD.
+    #[arg(long, value_name = "REF", requires = "history", help_heading = "Git")]
+    branch: Option<String>,
+
+    /// With --history: start from every reference (branches, tags, remotes).
+    #[arg(
+        long,
+        requires = "history",
+        conflicts_with = "branch",
+        help_heading = "Git"
+    )]
+    all: bool,
+
+    /// With --history: flag secrets still present at HEAD whose first commit is older than
+    /// this (`90d`, `12w`, or days) as `rotation overdue`.
+    #[arg(
+        long,
+        value_name = "AGE",
+        num_args = 0..=1,
+        default_missing_value = DEFAULT_MAX_AGE,
+        requires = "history",
+        help_heading = "Git"
+    )]
+    max_age: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -268,7 +345,76 @@ fn resolve_scan(args: ScanArgs) -> Result<ScanConfig> {
         ConfidenceArg::Medium => Confidence::Medium,
         ConfidenceArg::High => Confidence::High,
     });
+    let mut git = args.git;
+    // `--max-age PATH`: clap gives the optional value to --max-age; an existing path that is
+    // not an age is the scan root, and the age is the default.
+    if let Some(v) = git.max_age.clone() {
+        if parse_age(&v).is_err() && std::path::Path::new(&v).exists() {
+            if cfg.roots == [PathBuf::from(".")] {
+                cfg.roots.clear();
+            }
+            cfg.roots.push(PathBuf::from(v));
+            git.max_age = Some(DEFAULT_MAX_AGE.into());
+        }
+    }
+    cfg.git = resolve_git(git)?;
+    if cfg.git.is_some() && cfg.roots.len() > 1 {
+        bail!("git modes scan one repository: give one PATH inside it");
+    }
     Ok(cfg)
+}
+
+fn resolve_git(args: GitArgs) -> Result<Option<GitOptions>> {
+    let mode = if args.staged {
+        GitMode::Staged
+    } else if let Some(base) = args.since_commit {
+        GitMode::Range {
+            base,
+            until: args.until.unwrap_or_else(|| "HEAD".into()),
+        }
+    } else if let Some(spec) = args.diff {
+        match spec.split_once("..") {
+            Some((base, until)) if !base.is_empty() && !until.starts_with('.') => GitMode::Range {
+                base: base.into(),
+                until: if until.is_empty() {
+                    "HEAD".into()
+                } else {
+                    until.into()
+                },
+            },
+            _ => bail!("--diff {spec:?}: write BASE..HEAD (two commits joined by `..`)"),
+        }
+    } else if args.history {
+        GitMode::History {
+            tips: match (args.branch, args.all) {
+                (Some(r), _) => HistoryTips::Branch(r),
+                (None, true) => HistoryTips::All,
+                (None, false) => HistoryTips::Head,
+            },
+        }
+    } else {
+        return Ok(None);
+    };
+    let max_age_days = args.max_age.as_deref().map(parse_age).transpose()?;
+    Ok(Some(GitOptions { mode, max_age_days }))
+}
+
+/// `90`, `90d`, `12w`: a number of days or weeks.
+fn parse_age(s: &str) -> Result<u64> {
+    let t = s.trim().to_ascii_lowercase();
+    let (num, per) = match t.strip_suffix('d') {
+        Some(n) => (n, 1),
+        None => match t.strip_suffix('w') {
+            Some(n) => (n, 7),
+            None => (t.as_str(), 1),
+        },
+    };
+    match num.parse::<u64>() {
+        Ok(n) => Ok(n * per),
+        Err(_) => {
+            bail!("--max-age {s:?} is not an age: write days (`90d` or `90`) or weeks (`12w`)")
+        }
+    }
 }
 
 fn resolve_baseline(args: BaselineArgs) -> Result<BaselineConfig> {
@@ -304,6 +450,7 @@ fn resolve_input(args: InputArgs) -> Result<ScanConfig> {
         config: args.config,
         baseline: None,
         explain: args.explain,
+        git: None,
         reports: Vec::new(),
     })
 }
@@ -348,6 +495,49 @@ mod tests {
         for (s, want) in cases {
             assert_eq!(parse_size(s).ok(), want, "{s}");
         }
+    }
+
+    #[test]
+    fn ages() {
+        let cases = [
+            ("90d", Some(90)),
+            ("90", Some(90)),
+            ("2w", Some(14)),
+            ("d", None),
+            ("-1d", None),
+            ("3m", None),
+        ];
+        for (s, want) in cases {
+            assert_eq!(parse_age(s).ok(), want, "{s}");
+        }
+    }
+
+    #[test]
+    fn diff_ranges() {
+        let parse = |spec: &str| {
+            let args = GitArgs {
+                staged: false,
+                since_commit: None,
+                until: None,
+                diff: Some(spec.into()),
+                history: false,
+                branch: None,
+                all: false,
+                max_age: None,
+            };
+            resolve_git(args).ok().flatten().map(|g| g.mode)
+        };
+        let range = |b: &str, u: &str| {
+            Some(GitMode::Range {
+                base: b.into(),
+                until: u.into(),
+            })
+        };
+        assert_eq!(parse("main..HEAD"), range("main", "HEAD"));
+        assert_eq!(parse("abc.."), range("abc", "HEAD"));
+        assert_eq!(parse("abc...def"), None);
+        assert_eq!(parse("abc"), None);
+        assert_eq!(parse("..def"), None);
     }
 
     #[test]

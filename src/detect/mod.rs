@@ -382,6 +382,7 @@ impl Engine {
                 exposure_reason: exposure_reason.to_string(),
                 verification: None,
                 commit: None,
+                git: Default::default(),
                 encoding: None,
                 severity: None,
                 span: (c.start, c.end),

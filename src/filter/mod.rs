@@ -104,11 +104,14 @@ pub fn dedup(findings: Vec<Finding>) -> (Vec<Finding>, Vec<(Finding, DropReason)
     // Spans claimed in the current file, start -> (end, index in `kept`). Claimed spans never
     // overlap, so only the last one starting before a new span's end can clash with it.
     let mut claimed: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
-    let mut path: Option<String> = None;
+    let mut file: Option<(String, Option<String>)> = None;
     for f in ranked {
-        if path.as_deref() != Some(f.path.as_str()) {
+        let same = file
+            .as_ref()
+            .is_some_and(|(p, c)| *p == f.path && *c == f.commit);
+        if !same {
             claimed.clear();
-            path = Some(f.path.clone());
+            file = Some((f.path.clone(), f.commit.clone()));
         }
         let clash = claimed
             .range(..f.span.1)
@@ -131,10 +134,21 @@ pub fn dedup(findings: Vec<Finding>) -> (Vec<Finding>, Vec<(Finding, DropReason)
     (kept, dropped)
 }
 
-/// Order in which overlapping findings claim their bytes: by path, then best first.
-fn rank(f: &Finding) -> (&str, std::cmp::Reverse<Confidence>, bool, &str, usize) {
+/// Order in which overlapping findings claim their bytes: by file (a path, and in git modes
+/// the commit, since each commit's blob has its own bytes), then best first.
+type Rank<'a> = (
+    &'a str,
+    Option<&'a str>,
+    std::cmp::Reverse<Confidence>,
+    bool,
+    &'a str,
+    usize,
+);
+
+fn rank(f: &Finding) -> Rank<'_> {
     (
         &f.path,
+        f.commit.as_deref(),
         std::cmp::Reverse(f.confidence),
         f.rule.starts_with("generic."),
         &f.rule,

@@ -47,6 +47,25 @@ pub fn emit(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<()> {
                 "  {pad} = hidden by {e}: the span above decodes to the secret"
             )?;
         }
+        if let Some(c) = &f.commit {
+            let mut line = format!("  {pad} = commit {}", &c[..c.len().min(10)]);
+            if let (Some(a), Some(d)) = (&f.git.author, &f.git.date) {
+                line.push_str(&format!(" by {a} on {d}"));
+            }
+            match f.git.present_at_head {
+                Some(true) => line.push_str("; still present at HEAD"),
+                Some(false) => line.push_str("; no longer at HEAD (still in history)"),
+                None => {}
+            }
+            writeln!(out, "{line}")?;
+        }
+        if f.git.rotation_overdue == Some(true) {
+            writeln!(
+                out,
+                "  {pad} = rotation overdue: first committed {} days ago and still present",
+                f.git.age_days.unwrap_or_default()
+            )?;
+        }
         if let Some(v) = &f.verification {
             writeln!(out, "  {pad} = verification: {:?}: {}", v.status, v.detail)?;
         }

@@ -180,6 +180,23 @@ fn result(f: &Finding, rule_index: i64) -> SarifResult {
     if let Some(v) = &f.verification {
         props.insert("verification".into(), json!(v));
     }
+    if let Some(c) = &f.commit {
+        props.insert("commit".into(), json!(c));
+    }
+    if let Some(v) = serde_json::to_value(&f.git)
+        .ok()
+        .filter(|v| v != &json!({}))
+    {
+        props.insert("git".into(), v);
+    }
+    let overdue = if f.git.rotation_overdue == Some(true) {
+        format!(
+            "; rotation overdue: first committed {} days ago and still present",
+            f.git.age_days.unwrap_or_default()
+        )
+    } else {
+        String::new()
+    };
     let mut fingerprints = BTreeMap::new();
     fingerprints.insert(FINGERPRINT_KEY.to_string(), f.fingerprint.clone());
     SarifResult::builder()
@@ -188,7 +205,10 @@ fn result(f: &Finding, rule_index: i64) -> SarifResult {
         .level(result_level(f.confidence, f.exposure))
         .message(
             Message::builder()
-                .text(format!("{} ({}) found: {}", f.name, f.provider, f.redacted))
+                .text(format!(
+                    "{} ({}) found: {}{overdue}",
+                    f.name, f.provider, f.redacted
+                ))
                 .build(),
         )
         .locations(vec![location])

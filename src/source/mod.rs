@@ -3,6 +3,8 @@
 //! included; `.git/` never entered) and reading each file into memory, with binary, too-large
 //! and unreadable files turned into [`Problem`]s that name the path instead of stopping the scan.
 
+pub mod git;
+
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -212,14 +214,21 @@ pub fn read(target: &Target, max_file_size: u64) -> Result<Vec<u8>, Problem> {
             format!("skipped: grew over --max-file-size ({max_file_size} bytes) while read"),
         ));
     }
+    decode(&target.display, data)
+}
+
+/// Turns raw bytes (of a file or a git blob) into the text to scan: UTF-16 with a BOM is
+/// decoded, and bytes with a NUL in their first 8 KiB are refused as binary.
+pub fn decode(display: &str, data: Vec<u8>) -> Result<Vec<u8>, Problem> {
     if let Some(text) = decode_utf16(&data) {
         return Ok(text);
     }
     if memchr::memchr(0, &data[..data.len().min(SNIFF)]).is_some() {
-        return Err(problem(
-            ProblemKind::Binary,
-            "skipped: binary file (NUL byte in its first 8 KiB)".into(),
-        ));
+        return Err(Problem {
+            path: display.to_string(),
+            kind: ProblemKind::Binary,
+            message: "skipped: binary file (NUL byte in its first 8 KiB)".into(),
+        });
     }
     Ok(data)
 }

@@ -1,0 +1,498 @@
+//! Git modes on real repositories built in temp dirs with the `git` command: `--staged`,
+//! `--since-commit`/`--diff`, `--history` and `--max-age`. Skipped (with a printed reason) when
+//! `git` is missing.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+use crate::outputs::assert_valid_sarif;
+use crate::util::{findings, keyhound, path_str, stderr};
+
+/// A synthetic DeepSeek-shaped key, distinct per `n`.
+fn key(n: u8) -> String {
+    format!("sk-{n:02x}9a1c7e5b2d4086a1f3c5e7b9d2046{:x}", n % 16)
+}
+
+fn key_line(n: u8) -> String {
+    format!("DEEPSEEK_API_KEY=\"{}\"\n", key(n))
+}
+
+fn have_git() -> bool {
+    let ok = Command::new("git")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        eprintln!("skipped: the `git` command is not installed");
+    }
+    ok
+}
+
+/// A repository in a temp dir, driven by the git command line.
+struct Repo {
+    dir: tempfile::TempDir,
+}
+
+const DAY: i64 = 86_400;
+
+impl Repo {
+    fn new() -> Repo {
+        let repo = Repo {
+            dir: tempfile::tempdir().expect("a temp dir"),
+        };
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn git_at(&self, args: &[&str], when: i64) -> Output {
+        let date = format!("@{when} +0000");
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(self.path())
+            .env("GIT_AUTHOR_NAME", "Ada Tester")
+            .env("GIT_AUTHOR_EMAIL", "ada@example.test")
+            .env("GIT_COMMITTER_NAME", "Ada Tester")
+            .env("GIT_COMMITTER_EMAIL", "ada@example.test")
+            .env("GIT_AUTHOR_DATE", &date)
+            .env("GIT_COMMITTER_DATE", &date)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOME", self.path())
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    }
+
+    fn git(&self, args: &[&str]) -> Output {
+        self.git_at(args, now())
+    }
+
+    fn write(&self, path: &str, data: impl AsRef<[u8]>) {
+        let p = self.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, data).unwrap();
+    }
+
+    /// Commits everything in the working tree, dated `days_ago`; returns the commit id.
+    fn commit(&self, msg: &str, days_ago: i64) -> String {
+        self.git(&["add", "-A"]);
+        self.git_at(
+            &["commit", "-q", "--allow-empty", "-m", msg],
+            now() - days_ago * DAY,
+        );
+        self.head()
+    }
+
+    fn head(&self) -> String {
+        let out = self.git(&["rev-parse", "HEAD"]);
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    }
+
+    /// `keyhound scan --format json ARGS PATH`, parsed, with the exit code.
+    fn scan(&self, args: &[&str]) -> (Value, i32, String) {
+        let out = keyhound()
+            .arg("scan")
+            .args(["--format", "json"])
+            .args(args)
+            .arg(self.path())
+            .output()
+            .expect("keyhound runs");
+        let err = stderr(&out);
+        let v = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}); stderr: {err}"));
+        (v, out.status.code().unwrap(), err)
+    }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// The secrets' redacted prefixes are too short to tell keys apart; the hashes are not.
+fn hash(n: u8) -> String {
+    keyhound::finding::sha256_hex(key(n).as_bytes())
+}
+
+fn hashes(v: &Value) -> Vec<String> {
+    let mut h: Vec<String> = findings(v)
+        .iter()
+        .map(|f| f["secret_sha256"].as_str().unwrap().to_string())
+        .collect();
+    h.sort();
+    h
+}
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
+}
+
+#[test]
+fn staged_content_is_scanned_and_the_working_tree_is_not() {
+    if !have_git() {
+        return;
+    }
+    let repo = Repo::new();
+    repo.write("README.md", "hello\n");
+    repo.commit("c1", 0);
+    // Staged with key 1, then the working copy is cleaned: only the index holds the key.
+    repo.write("app.py", key_line(1));
+    repo.git(&["add", "app.py"]);
+    repo.write("app.py", "print('clean')\n");
+    // Key 2 only in the working tree (untracked), key 3 in an unstaged edit.
+    repo.write("local.py", key_line(2));
+    repo.write("README.md", format!("hello\n{}", key_line(3)));
+
+    let (v, code, _) = repo.scan(&["--staged"]);
+    assert_eq!(hashes(&v), vec![hash(1)]);
+    assert_eq!(code, 1);
+    assert_eq!(findings(&v)[0]["path"], "app.py");
+    assert_eq!(findings(&v)[0]["commit"], Value::Null);
+
+    let (v, _, _) = repo.scan(&[]);
+    assert_eq!(hashes(&v), sorted(vec![hash(2), hash(3)]));
+}
+
+#[test]
+fn staged_reports_only_added_lines_of_a_changed_file() {
+    if !have_git() {
+        return;
+    }
+    let repo = Repo::new();
+    repo.write("cfg/settings.env", key_line(4));
+    repo.commit("old key, already reviewed", 0);
+    repo.write(
+        "cfg/settings.env",
+        format!("{}{}", key_line(4), key_line(5)),
+    );
+    repo.git(&["add", "-A"]);
+    let (v, code, _) = repo.scan(&["--staged"]);
+    assert_eq!(hashes(&v), vec![hash(5)]);
+    assert_eq!(findings(&v)[0]["line"], 2);
+    assert_eq!(code, 1);
+    // Nothing staged: clean, exit 0.
+    repo.commit("c", 0);
+    let (v, code, _) = repo.scan(&["--staged"]);
+    assert!(findings(&v).is_empty());
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn a_secret_added_then_deleted_is_found_in_the_range_and_in_history() {
+    if !have_git() {
+        return;
+    }
+    let repo = Repo::new();
+    repo.write("main.py", "print(1)\n");
+    let c1 = repo.commit("c1", 5);
+    repo.write("src/keys.py", format!("# config\n{}", key_line(6)));
+    let c2 = repo.commit("c2 adds a key", 4);
+    repo.write("main.py", "print(2)\n");
+    repo.commit("c3", 3);
+    std::fs::remove_file(repo.path().join("src/keys.py")).unwrap();
+    repo.commit("c4 deletes it", 2);
+    repo.write("main.py", "print(3)\n");
+    let c5 = repo.commit("c5", 1);
+
+    for args in [
+        vec!["--since-commit", c1.as_str(), "--until", c5.as_str()],
+        vec!["--diff", &format!("{c1}..{c5}")],
+    ] {
+        let (v, code, _) = repo.scan(&args.iter().map(|s| s.as_ref()).collect::<Vec<&str>>());
+        assert_eq!(hashes(&v), vec![hash(6)], "{args:?}");
+        let f = &findings(&v)[0];
+        assert_eq!(f["commit"], c2.as_str());
+        assert_eq!(f["path"], "src/keys.py");
+        assert_eq!(f["line"], 2);
+        assert_eq!(f["author"], "Ada Tester <ada@example.test>");
+        assert!(f["date"].as_str().unwrap().contains('T'));
+        assert_eq!(code, 1);
+    }
+
+    let (v, _, _) = repo.scan(&["--history"]);
+    assert_eq!(hashes(&v), vec![hash(6)]);
+    let f = &findings(&v)[0];
+    assert_eq!(f["commit"], c2.as_str());
+    assert_eq!(f["path"], "src/keys.py");
+    assert_eq!(f["present_at_head"], false);
+
+    // The range after the deletion adds nothing.
+    let (v, code, _) = repo.scan(&["--since-commit", &c2]);
+    assert!(findings(&v).is_empty());
+    assert_eq!(code, 0);
+
+    // SARIF of a range validates and carries the commit.
+    let out = keyhound()
+        .args(["scan", "--format", "sarif", "--since-commit", &c1])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_valid_sarif(&sarif);
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(result["properties"]["commit"], c2.as_str());
+    assert_eq!(
+        result["properties"]["git"]["author"],
+        "Ada Tester <ada@example.test>"
+    );
+
+    // Human output names the commit.
+    let out = keyhound()
+        .args(["scan", "--history"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(&format!("commit {}", &c2[..10])), "{text}");
+    assert!(text.contains("no longer at HEAD"), "{text}");
+}
+
+#[test]
+fn history_reports_each_secret_once_with_its_first_commit() {
+    if !have_git() {
+        return;
+    }
+    let repo = Repo::new();
+    repo.write("a.env", key_line(7));
+    let c1 = repo.commit("c1", 3);
+    // The same secret copied to another file and the first file edited: blobs differ, the
+    // secret is the same. (A byte-identical copy would be the same blob, scanned once.)
+    repo.write("a.env", format!("# edited\n{}", key_line(7)));
+    repo.write("b.env", format!("# a copy\n{}", key_line(7)));
+    let c2 = repo.commit("c2", 2);
+    let (v, _, _) = repo.scan(&["--history"]);
+    let f = findings(&v);
+    assert_eq!(f.len(), 2, "{v:#}");
+    let by_path = |p: &str| f.iter().find(|x| x["path"] == p).unwrap().clone();
+    assert_eq!(by_path("a.env")["commit"], c1.as_str());
+    assert_eq!(by_path("b.env")["commit"], c2.as_str());
+    assert!(f.iter().all(|x| x["present_at_head"] == true));
+}
+
+#[test]
+fn unborn_head() {
+    if !have_git() {
+        return;
+    }
+    let repo = Repo::new();
+    repo.write("first.py", key_line(8));
+    repo.git(&["add", "first.py"]);
+    let (v, code, _) = repo.scan(&["--staged"]);
+    assert_eq!(hashes(&v), vec![hash(8)]);
+    assert_eq!(code, 1);
+
+    let (v, code, err) = repo.scan(&["--history"]);
+    assert!(findings(&v).is_empty());
+    assert_eq!(code, 0);
+    assert!(err.contains("no commits yet"), "{err}");
+
+    let out = keyhound()
+        .args(["scan", "--since-commit", "HEAD~1"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no such commit"), "{}", stderr(&out));
+}
+
+#[test]
+fn renames_report_nothing_unless_the_content_changes() {
+    if !have_git() {
+        return;
+    }
+    let repo = Repo::new();
+    let body: String = (0..20).map(|i| format!("line {i}\n")).collect();
+    repo.write("old/name.py", format!("{body}{}", key_line(9)));
+    let c1 = repo.commit("c1", 2);
+    std::fs::create_dir_all(repo.path().join("new")).unwrap();
+    repo.git(&["mv", "old/name.py", "new/name.py"]);
+    let (v, code, _) = repo.scan(&["--staged"]);
+    assert!(findings(&v).is_empty(), "{v:#}");
+    assert_eq!(code, 0);
+    repo.commit("pure rename", 1);
+    let (v, _, _) = repo.scan(&["--since-commit", &c1]);
+    assert!(findings(&v).is_empty(), "{v:#}");
+
+    // Renamed again and edited: only the edit is new.
+    std::fs::create_dir_all(repo.path().join("newer")).unwrap();
+    repo.git(&["mv", "new/name.py", "newer/name.py"]);
+    repo.write(
+        "newer/name.py",
+        format!("{body}{}{}", key_line(9), key_line(10)),
+    );
+    repo.git(&["add", "-A"]);
+    let (v, _, _) = repo.scan(&["--staged"]);
+    assert_eq!(hashes(&v), vec![hash(10)]);
+    assert_eq!(findings(&v)[0]["path"], "newer/name.py");
+    repo.commit("rename and edit", 0);
+    let (v, _, _) = repo.scan(&["--since-commit", &c1]);
+    assert_eq!(hashes(&v), vec![hash(10)]);
+}
+
+#[test]
+fn binary_blobs_are_listed_not_scanned() {
+    if !have_git() {
+        return;
+    }
+    let repo = Repo::new();
+    let mut blob = vec![0u8, 1, 2, 0, 255];
+    blob.extend_from_slice(key_line(11).as_bytes());
+    repo.write("image.bin", &blob);
+    repo.write("ok.txt", "fine\n");
+    let c1 = repo.commit("c1", 1);
+    let (v, code, _) = repo.scan(&["--history"]);
+    assert!(findings(&v).is_empty());
+    assert_eq!(code, 0);
+    assert_eq!(v["stats"]["skipped_binary"], 1);
+    let warnings = v["warnings"].as_array().unwrap();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w["path"].as_str().unwrap().starts_with("image.bin@")
+                && w["message"].as_str().unwrap().contains("binary")),
+        "{warnings:?}"
+    );
+    repo.write("image2.bin", &blob);
+    repo.git(&["add", "-A"]);
+    let (v, _, _) = repo.scan(&["--staged"]);
+    assert_eq!(v["stats"]["skipped_binary"], 1);
+    let _ = c1;
+}
+
+#[test]
+fn max_age_flags_old_secrets_still_present() {
+    if !have_git() {
+        return;
+    }
+    let repo = Repo::new();
+    repo.write("old.env", key_line(12));
+    repo.write("gone.env", key_line(13));
+    repo.commit("old keys", 120);
+    std::fs::remove_file(repo.path().join("gone.env")).unwrap();
+    repo.commit("remove one", 60);
+    repo.write("new.env", key_line(14));
+    repo.commit("a recent key", 10);
+
+    let (v, _, _) = repo.scan(&["--history", "--max-age"]);
+    let by_hash = |n: u8| {
+        findings(&v)
+            .iter()
+            .find(|f| f["secret_sha256"] == hash(n).as_str())
+            .unwrap_or_else(|| panic!("key {n} in {v:#}"))
+            .clone()
+    };
+    assert_eq!(by_hash(12)["rotation_overdue"], true);
+    assert_eq!(by_hash(12)["age_days"], 120);
+    assert_eq!(by_hash(13)["rotation_overdue"], false, "no longer present");
+    assert_eq!(by_hash(14)["rotation_overdue"], false, "only 10 days old");
+    assert_eq!(by_hash(14)["age_days"], 10);
+
+    let (v, _, _) = repo.scan(&["--history", "--max-age", "5d"]);
+    let overdue: Vec<&Value> = findings(&v)
+        .iter()
+        .filter(|f| f["rotation_overdue"] == true)
+        .collect();
+    assert_eq!(overdue.len(), 2);
+
+    // Without --max-age, nothing is said about rotation.
+    let (v, _, _) = repo.scan(&["--history"]);
+    assert!(findings(&v)
+        .iter()
+        .all(|f| f.get("rotation_overdue").is_none()));
+
+    // Every format says it.
+    for (format, needle) in [
+        ("human", "rotation overdue"),
+        ("sarif", "rotation overdue"),
+        ("jsonl", "\"rotation_overdue\":true"),
+    ] {
+        let out = keyhound()
+            .args(["scan", "--history", "--max-age", "90d", "--format", format])
+            .arg(repo.path())
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains(needle), "{format}: {text}");
+    }
+
+    // --max-age needs --history.
+    let out = keyhound()
+        .args(["scan", "--max-age", "90d"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn empty_range_and_shallow_clone() {
+    if !have_git() {
+        return;
+    }
+    let repo = Repo::new();
+    repo.write("a.txt", "1\n");
+    let c1 = repo.commit("c1", 3);
+    repo.write("a.txt", "2\n");
+    repo.commit("c2", 2);
+    repo.write("b.env", key_line(15));
+    let c3 = repo.commit("c3", 1);
+
+    let (v, code, err) = repo.scan(&["--since-commit", &c3, "--until", &c3]);
+    assert!(findings(&v).is_empty());
+    assert_eq!(code, 0);
+    assert!(err.contains("nothing to scan"), "{err}");
+
+    let clone = tempfile::tempdir().unwrap();
+    let dest: PathBuf = clone.path().join("shallow");
+    let out = Command::new("git")
+        .args(["clone", "-q", "--depth", "1"])
+        .arg(format!("file://{}", path_str(repo.path())))
+        .arg(&dest)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = keyhound()
+        .args(["scan", "--since-commit", &c1])
+        .arg(&dest)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("shallow") && err.contains("fetch-depth: 0"),
+        "{err}"
+    );
+}
+
+#[test]
+fn git_flags_outside_a_repository_fail_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = keyhound()
+        .args(["scan", "--staged"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("not inside a git repository"),
+        "{}",
+        stderr(&out)
+    );
+}
