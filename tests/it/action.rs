@@ -623,3 +623,64 @@ fn action_and_workflows_pass_githubs_schemas() {
     workflows.extend(readme_examples().into_iter().map(|(p, _)| p));
     check("vendor.github-workflows", &workflows);
 }
+
+#[test]
+fn action_push_cases() {
+    require!("bash", "git", "jq");
+    let zero = "0000000000000000000000000000000000000000";
+    let mut repo = Repo::new();
+    let first = format!("DEEPSEEK_API_KEY={}\n", key(20));
+    let c1 = repo.commit(&[("first.env", Some(&first))], "first");
+    let second = format!("DEEPSEEK_API_KEY={}\n", key(21));
+    let c2 = repo.commit(&[("second.env", Some(&second))], "second");
+    let push = |before: &str, after: &str| {
+        let payload = json!({"ref": "refs/heads/main", "before": before, "after": after});
+        run_action_env(
+            repo.path(),
+            "push",
+            payload,
+            &[],
+            &[("GITHUB_REF", "refs/heads/main")],
+        )
+    };
+    // (before, after, exit status, findings, files annotated, what stderr or a notice says)
+    let cases: &[(&str, &str, i32, &str, &[&str], &str)] = &[
+        (&c1, &c2, 1, "1", &["second.env"], "push to refs/heads/main"),
+        // A first push of a branch with no other history: every commit.
+        (
+            zero,
+            &c2,
+            1,
+            "2",
+            &["first.env", "second.env"],
+            "new history",
+        ),
+        // A force push whose old tip is not in the clone: the commits on no other ref.
+        (
+            "1111111111111111111111111111111111111111",
+            &c2,
+            1,
+            "2",
+            &["first.env", "second.env"],
+            "new history",
+        ),
+        (&c2, zero, 0, "0", &[], "the branch was deleted"),
+    ];
+    for (before, after, status, findings, files, says) in cases {
+        let run = push(before, after);
+        let case = format!("{before}..{after}\n{}", run.describe());
+        assert_eq!(run.status, *status, "{case}");
+        assert_eq!(run.outputs["findings"], *findings, "{case}");
+        let annotated: Vec<String> = run
+            .annotations()
+            .into_iter()
+            .filter(|(c, _, _)| c == "error")
+            .map(|(_, p, _)| p["file"].clone())
+            .collect();
+        assert_eq!(annotated, *files, "{case}");
+        assert!(
+            run.stderr.contains(says) || run.stdout.contains(says),
+            "{case}"
+        );
+    }
+}
