@@ -644,7 +644,8 @@ fn action_push_cases() {
         )
     };
     // (before, after, exit status, findings, files annotated, what stderr or a notice says)
-    let cases: &[(&str, &str, i32, &str, &[&str], &str)] = &[
+    type Case<'a> = (&'a str, &'a str, i32, &'a str, &'a [&'a str], &'a str);
+    let cases: &[Case] = &[
         (&c1, &c2, 1, "1", &["second.env"], "push to refs/heads/main"),
         // A first push of a branch with no other history: every commit.
         (
