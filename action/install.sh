@@ -8,7 +8,8 @@
 #
 # Environment: KEYHOUND_BIN (a binary to use as is: no download, no build; the tests use it),
 # KEYHOUND_ACTION_REF and KEYHOUND_ACTION_REPOSITORY (github.action_ref and
-# github.action_repository), RUNNER_OS, RUNNER_ARCH, GITHUB_ACTION_PATH, GITHUB_OUTPUT.
+# github.action_repository), RUNNER_OS, RUNNER_ARCH, GITHUB_ACTION_PATH, GITHUB_OUTPUT;
+# KEYHOUND_RELEASES_URL replaces https://github.com/OWNER/REPO/releases/download (tests).
 #
 # A release binary is used only when the action is referenced by a version tag (v1, v1.2,
 # v1.2.3): the release is the one of the version in the action's Cargo.toml, and its
@@ -95,7 +96,7 @@ resolve() {
         local tag="v$version" asset="keyhound-$triple$exe" dir
         dir="${RUNNER_TEMP:-$(mktemp -d)}/keyhound-$tag"
         mkdir -p "$dir"
-        local base="https://github.com/$repo/releases/download/$tag"
+        local base="${KEYHOUND_RELEASES_URL:-https://github.com/$repo/releases/download}/$tag"
         if curl -fsSL --retry 3 -o "$dir/SHA256SUMS" "$base/SHA256SUMS" &&
             curl -fsSL --retry 3 -o "$dir/$asset" "$base/$asset"; then
             local want got

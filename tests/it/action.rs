@@ -685,3 +685,110 @@ fn action_push_cases() {
         );
     }
 }
+
+/// Runs `action/install.sh resolve` with a release folder served as `file://` URLs.
+/// Downloads land in `runner`.
+fn install(
+    releases: &Path,
+    runner: &Path,
+    action_ref: &str,
+) -> (i32, String, HashMap<String, String>) {
+    let output = runner.join("output");
+    std::fs::write(&output, "").expect("outputs file");
+    let out = Command::new("bash")
+        .arg(root().join("action/install.sh"))
+        .arg("resolve")
+        .env_remove("KEYHOUND_BIN")
+        .env("GITHUB_OUTPUT", &output)
+        .env("GITHUB_ACTION_PATH", root())
+        .env("RUNNER_TEMP", runner)
+        .env("RUNNER_OS", "Linux")
+        .env("RUNNER_ARCH", "X64")
+        .env("KEYHOUND_ACTION_REF", action_ref)
+        .env("KEYHOUND_ACTION_REPOSITORY", "keyhound/keyhound")
+        .env(
+            "KEYHOUND_RELEASES_URL",
+            format!("file://{}", releases.display()),
+        )
+        .output()
+        .expect("bash runs");
+    let outputs = std::fs::read_to_string(&output)
+        .expect("outputs file")
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.code().expect("exits"), text, outputs)
+}
+
+#[test]
+fn action_install_verifies_the_release_checksum_or_builds_from_source() {
+    require!("bash", "curl");
+    let releases = tempfile::tempdir().expect("a temp dir");
+    let tag = releases
+        .path()
+        .join(format!("v{}", env!("CARGO_PKG_VERSION")));
+    std::fs::create_dir_all(&tag).expect("mkdir");
+    let asset = "keyhound-x86_64-unknown-linux-musl";
+    let binary = std::fs::read(env!("CARGO_BIN_EXE_keyhound")).expect("the binary");
+    std::fs::write(tag.join(asset), &binary).expect("write asset");
+    let sum = keyhound::finding::sha256_hex(&binary);
+    std::fs::write(
+        tag.join("SHA256SUMS"),
+        format!(
+            "{}  keyhound-aarch64-apple-darwin\n{sum}  {asset}\n",
+            "0".repeat(64)
+        ),
+    )
+    .expect("write sums");
+    let runner = tempfile::tempdir().expect("a temp dir");
+    let install = |action_ref: &str| install(releases.path(), runner.path(), action_ref);
+
+    // A version tag: the release binary, checked, and it runs.
+    let (status, text, outputs) = install("v1");
+    assert_eq!(status, 0, "{text}");
+    let bin = outputs
+        .get("bin")
+        .unwrap_or_else(|| panic!("no bin output: {text}"));
+    assert!(text.contains(&sum), "{text}");
+    let version = Command::new(bin)
+        .arg("--version")
+        .output()
+        .expect("it runs");
+    assert!(version.status.success());
+
+    // A branch or commit ref builds from source, with a cache key.
+    let (status, text, outputs) = install("main");
+    assert_eq!(status, 0, "{text}");
+    assert_eq!(
+        outputs.get("build").map(String::as_str),
+        Some("true"),
+        "{text}"
+    );
+    assert!(
+        outputs["cache-key"].starts_with("keyhound-Linux-X64-main-"),
+        "{outputs:?}"
+    );
+    assert!(!outputs.contains_key("bin"));
+
+    // A tampered asset fails the step; it is never replaced by a build.
+    let mut tampered = binary.clone();
+    tampered.push(0);
+    std::fs::write(tag.join(asset), &tampered).expect("write asset");
+    let (status, text, outputs) = install("v1.2.3");
+    assert_eq!(status, 2, "{text}");
+    assert!(text.contains("checksum mismatch"), "{text}");
+    assert!(outputs.is_empty(), "{outputs:?}");
+
+    // No release for this version: build from source.
+    std::fs::remove_dir_all(&tag).expect("rm");
+    let (status, text, outputs) = install("v1");
+    assert_eq!(status, 0, "{text}");
+    assert_eq!(
+        outputs.get("build").map(String::as_str),
+        Some("true"),
+        "{text}"
+    );
+}
