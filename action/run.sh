@@ -159,6 +159,9 @@ if [ "$mode" = range ]; then
         base=$(git_ rev-parse "$base^{commit}")
     fi
 fi
+if [ "$mode" = tree ] && [ "$history" = true ] && shallow; then
+    die "history: true needs the whole history, but this clone is shallow. Set 'fetch-depth: 0' on actions/checkout."
+fi
 if [ "$mode" = range ] && [ "$base" = "$head" ]; then
     note "base and head are the same commit (${head:0:12}): nothing to scan"
     mode=none

@@ -480,6 +480,34 @@ fn action_shallow_clone_without_the_base_says_fetch_depth_0() {
         .collect();
     assert_eq!(errors.len(), 1, "{}", run.describe());
     assert!(!run.outputs.contains_key("findings"));
+
+    // The whole history of a shallow clone is not there either.
+    let run = run_action(
+        &shallow,
+        "workflow_dispatch",
+        json!({}),
+        &[("history", "true")],
+    );
+    assert_eq!(run.status, 2, "{}", run.describe());
+    assert!(run.stderr.contains("fetch-depth: 0"), "{}", run.describe());
+}
+
+#[test]
+fn action_workflow_dispatch_with_history_scans_every_commit() {
+    require!("bash", "git", "jq");
+    let (repo, _, _, _) = pr_repo();
+    // The working tree holds one key; the history also the one removed.
+    let run = run_action(repo.path(), "workflow_dispatch", json!({}), &[]);
+    assert_eq!(run.outputs["findings"], "1", "{}", run.describe());
+    let run = run_action(
+        repo.path(),
+        "workflow_dispatch",
+        json!({}),
+        &[("history", "true")],
+    );
+    assert_eq!(run.status, 1, "{}", run.describe());
+    assert_eq!(run.outputs["findings"], "2", "{}", run.describe());
+    assert!(run.summary.contains("old.js:1"), "{}", run.summary);
 }
 
 #[test]
