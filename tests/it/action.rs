@@ -820,3 +820,62 @@ fn action_install_verifies_the_release_checksum_or_builds_from_source() {
         "{text}"
     );
 }
+
+#[test]
+fn reports_from_one_scan_go_where_they_are_told() {
+    let text = format!("DEEPSEEK_API_KEY={}\n", key(400));
+    let dir = crate::util::tree(&[("app.env", text.as_bytes())]);
+    let out_dir = tempfile::tempdir().expect("a temp dir");
+    let sarif = out_dir.path().join("k.sarif");
+    let summary = out_dir.path().join("summary.md");
+    let spec = |format: &str, p: &Path| format!("{format}={}", p.display());
+    // --format with --report: the primary report on stdout, the others in their files.
+    let out = crate::util::scan(&[
+        "--format",
+        "json",
+        "--report",
+        &spec("sarif", &sarif),
+        "--report",
+        &spec("markdown", &summary),
+        crate::util::path_str(dir.path()),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let json: Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    assert_eq!(json["findings"].as_array().map(Vec::len), Some(1));
+    let doc: Value =
+        serde_json::from_slice(&std::fs::read(&sarif).expect("the SARIF file")).expect("JSON");
+    assert_valid_sarif(&doc);
+    let md = std::fs::read_to_string(&summary).expect("the summary file");
+    assert!(md.contains("| app.env:1 |"), "{md}");
+
+    // --report alone: only the reports (here the annotations on stdout).
+    let out = crate::util::scan(&["--report", "github=-", crate::util::path_str(dir.path())]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.starts_with("::error file=app.env,line=1,"),
+        "{stdout}"
+    );
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+
+    // Bad specs are usage errors that say what to write.
+    let cases = [
+        (vec!["--report", "sarif"], "is not FORMAT=FILE"),
+        (vec!["--report", "yaml=x"], "unknown format \"yaml\""),
+        (vec!["--report", "sarif="], "names no file"),
+        (
+            vec!["--report", "sarif=same", "--report", "json=same"],
+            "two reports would be written to same",
+        ),
+    ];
+    for (args, message) in cases {
+        let mut all = args.clone();
+        all.push(crate::util::path_str(dir.path()));
+        let out = crate::util::scan(&all);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            crate::util::stderr(&out).contains(message),
+            "{args:?}: {}",
+            crate::util::stderr(&out)
+        );
+    }
+}
