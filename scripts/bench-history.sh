@@ -79,13 +79,13 @@ packmb=$(du -sm "$repo/.git" | cut -f1)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
-run() { # tool -> one timed run: "<seconds> <peak KB>"
+run() { # tool -> one timed run: "<wall s> <peak KB> <user+sys s>"
   case "$1" in
-    keyhound) /usr/bin/time -f "%e %M" -o "$out/time" "$kh" scan --history "$repo" --format json --output "$out/report.json" --no-progress >/dev/null 2>"$out/err" || true ;;
-    gitleaks) /usr/bin/time -f "%e %M" -o "$out/time" "$bench/peers/bin/gitleaks" git "$repo" --report-format json --report-path "$out/report.json" --no-banner >/dev/null 2>"$out/err" || true ;;
-    kingfisher) /usr/bin/time -f "%e %M" -o "$out/time" "$bench/peers/bin/kingfisher" scan "$repo" --no-validate --git-history full --format json --output "$out/report.json" >/dev/null 2>"$out/err" || true ;;
+    keyhound) /usr/bin/time -f "%e %M %U %S" -o "$out/time" "$kh" scan --history "$repo" --format json --output "$out/report.json" --no-progress >/dev/null 2>"$out/err" || true ;;
+    gitleaks) /usr/bin/time -f "%e %M %U %S" -o "$out/time" "$bench/peers/bin/gitleaks" git "$repo" --report-format json --report-path "$out/report.json" --no-banner >/dev/null 2>"$out/err" || true ;;
+    kingfisher) /usr/bin/time -f "%e %M %U %S" -o "$out/time" "$bench/peers/bin/kingfisher" scan "$repo" --no-validate --git-history full --format json --output "$out/report.json" >/dev/null 2>"$out/err" || true ;;
   esac
-  tail -n 1 "$out/time"
+  tail -n 1 "$out/time" | awk '{print $1, $2, $3 + $4}'
 }
 count() {
   python3 -c 'import json,sys
@@ -94,23 +94,29 @@ print(len(d["findings"]) if isinstance(d,dict) and "findings" in d else len(d))'
 }
 
 echo "repository: $commits commits, $packmb MB in .git"
-printf '%-12s %8s %9s %9s\n' tool "wall s" "RSS MB" findings
-declare -A median
+printf '%-12s %8s %8s %9s %9s\n' tool "wall s" "CPU s" "RSS MB" findings
+declare -A median cpumed
+medof() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 for tool in keyhound gitleaks kingfisher; do
   times=()
+  cpus=()
   rss=0
   for _ in $(seq "$runs"); do
-    read -r t m < <(run "$tool")
+    read -r t m c < <(run "$tool")
     times+=("$t")
+    cpus+=("$c")
     [ "$m" -gt "$rss" ] && rss=$m
   done
-  med=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  median[$tool]=$med
-  printf '%-12s %8.2f %9.0f %9s\n' "$tool" "$med" "$(echo "$rss / 1024" | bc -l)" "$(count)"
+  median[$tool]=$(medof "${times[@]}")
+  cpumed[$tool]=$(medof "${cpus[@]}")
+  printf '%-12s %8.2f %8.2f %9.0f %9s\n' "$tool" "${median[$tool]}" "${cpumed[$tool]}" "$(echo "$rss / 1024" | bc -l)" "$(count)"
 done
 echo
+# Wall time is what users feel; CPU time (user + sys) is steadier on a shared machine.
 for tool in gitleaks kingfisher; do
-  printf 'keyhound --history vs %-10s %.1fx faster\n' "$tool" "$(echo "${median[$tool]} / ${median[keyhound]}" | bc -l)"
+  printf 'keyhound --history vs %-10s %.1fx faster (wall), %.1fx less CPU\n' "$tool" \
+    "$(echo "${median[$tool]} / ${median[keyhound]}" | bc -l)" \
+    "$(echo "${cpumed[$tool]} / ${cpumed[keyhound]}" | bc -l)"
 done
 
 # --staged with 10 staged files in a small repository: start-up plus the index and HEAD diff.
