@@ -61,6 +61,17 @@ pub struct ScanConfig {
     pub verify: Option<crate::verify::VerifyOptions>,
     /// Which findings make the exit code 1.
     pub fail_on: FailOn,
+    /// `--report FORMAT=FILE`: when not empty, these reports are written instead of
+    /// `format`/`output` (the command line adds those here when both are given).
+    pub reports: Vec<ReportTarget>,
+}
+
+/// One report of a scan: its format and where it goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportTarget {
+    pub format: Format,
+    /// `None`: standard output.
+    pub path: Option<PathBuf>,
 }
 
 /// `--staged`, `--since-commit`, `--history` and `--max-age`.
@@ -704,18 +715,28 @@ fn print_problems(problems: &[Problem], verbose: bool) {
 /// Writes the report to stdout, or to `--output` through a temporary file in the same folder
 /// that is renamed into place once complete: a crash never leaves a half-written report.
 fn write_output(cfg: &ScanConfig, report: &ScanReport<'_>) -> Result<()> {
-    match &cfg.output {
+    if cfg.reports.is_empty() {
+        return write_report(cfg.format, cfg.output.as_deref(), report);
+    }
+    for target in &cfg.reports {
+        write_report(target.format, target.path.as_deref(), report)?;
+    }
+    Ok(())
+}
+
+fn write_report(format: Format, path: Option<&Path>, report: &ScanReport<'_>) -> Result<()> {
+    match path {
         None => {
             let stdout = io::stdout();
             let mut out = io::BufWriter::new(stdout.lock());
-            report::emit(cfg.format, report, &mut out)
+            report::emit(format, report, &mut out)
                 .and_then(|_| out.flush())
                 .or_else(ignore_broken_pipe)
                 .context("cannot write the report to standard output")
         }
-        Some(path) => crate::atomic::write(path, "the report", |out| {
-            report::emit(cfg.format, report, out)
-        }),
+        Some(path) => {
+            crate::atomic::write(path, "the report", |out| report::emit(format, report, out))
+        }
     }
 }
 

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::app::{self, BaselineConfig, FailOn, GitOptions, Outcome, ScanConfig};
+use crate::app::{self, BaselineConfig, FailOn, GitOptions, Outcome, ReportTarget, ScanConfig};
 use crate::baseline;
 use crate::report::Format;
 use crate::rules::Confidence;
@@ -167,13 +167,19 @@ struct ScanArgs {
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
 
-    /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = FormatArg::Human)]
-    format: FormatArg,
+    /// Output format [default: human].
+    #[arg(long, short = 'f', value_enum)]
+    format: Option<FormatArg>,
 
     /// Write the report to FILE (atomically: a complete file or none) instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
+
+    /// Also write a report in FORMAT to FILE (`-`: stdout), from the same scan; may be
+    /// repeated, e.g. `--report sarif=keyhound.sarif --report github=-`. Without --format or
+    /// --output, only these reports are written.
+    #[arg(long = "report", value_name = "FORMAT=FILE", value_parser = parse_report)]
+    reports: Vec<(FormatArg, Option<PathBuf>)>,
 
     /// Print secrets in full instead of redacting them. Reports then contain live
     /// credentials: never upload them.
@@ -307,6 +313,46 @@ enum FormatArg {
     Jsonl,
     /// SARIF 2.1.0 for GitHub code scanning.
     Sarif,
+    /// GitHub Actions workflow commands: annotations, at most 10 per level.
+    Github,
+    /// A Markdown table for a GitHub Actions step summary (under 1 MiB).
+    Markdown,
+}
+
+impl FormatArg {
+    fn resolve(self) -> Format {
+        match self {
+            FormatArg::Human => Format::Human,
+            FormatArg::Json => Format::Json,
+            FormatArg::Jsonl => Format::Jsonl,
+            FormatArg::Sarif => Format::Sarif,
+            FormatArg::Github => Format::Github,
+            FormatArg::Markdown => Format::Markdown,
+        }
+    }
+}
+
+/// `--report FORMAT=FILE`.
+fn parse_report(s: &str) -> std::result::Result<(FormatArg, Option<PathBuf>), String> {
+    let Some((format, file)) = s.split_once('=') else {
+        return Err(format!(
+            "{s:?} is not FORMAT=FILE; write e.g. sarif=keyhound.sarif or github=-"
+        ));
+    };
+    let format = FormatArg::from_str(format, true).map_err(|_| {
+        let names: Vec<String> = FormatArg::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
+            .collect();
+        format!("unknown format {format:?}; use one of {}", names.join(", "))
+    })?;
+    match file {
+        "" => Err(format!(
+            "{s:?} names no file; write FORMAT=FILE, or FORMAT=- for stdout"
+        )),
+        "-" => Ok((format, None)),
+        f => Ok((format, Some(PathBuf::from(f)))),
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -360,12 +406,29 @@ pub fn main() -> ExitCode {
 
 fn resolve_scan(args: ScanArgs) -> Result<ScanConfig> {
     let mut cfg = resolve_input(args.input)?;
-    cfg.format = match args.format {
-        FormatArg::Human => Format::Human,
-        FormatArg::Json => Format::Json,
-        FormatArg::Jsonl => Format::Jsonl,
-        FormatArg::Sarif => Format::Sarif,
-    };
+    cfg.format = args.format.unwrap_or(FormatArg::Human).resolve();
+    if !args.reports.is_empty() {
+        if args.format.is_some() || args.output.is_some() {
+            cfg.reports.push(ReportTarget {
+                format: cfg.format,
+                path: args.output.clone(),
+            });
+        }
+        for (format, path) in args.reports {
+            if let Some(p) = &path {
+                if cfg.reports.iter().any(|r| r.path.as_ref() == Some(p)) {
+                    bail!(
+                        "two reports would be written to {}; give each --report its own file",
+                        p.display()
+                    );
+                }
+            }
+            cfg.reports.push(ReportTarget {
+                format: format.resolve(),
+                path,
+            });
+        }
+    }
     cfg.output = args.output;
     cfg.show_secrets = args.show_secrets;
     cfg.baseline = args.baseline;
@@ -497,6 +560,7 @@ fn resolve_input(args: InputArgs) -> Result<ScanConfig> {
         git: None,
         verify: None,
         fail_on: FailOn::Any,
+        reports: Vec::new(),
     })
 }
 

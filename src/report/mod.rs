@@ -2,8 +2,10 @@
 //! [`ScanReport`] and writes bytes that depend on nothing else (no clock, no thread count), so
 //! any two runs over the same tree print the same output.
 
+mod github;
 mod human;
 mod json;
+mod markdown;
 
 pub use json::{JsonReport, JsonWarning};
 mod sarif;
@@ -23,6 +25,10 @@ pub enum Format {
     Json,
     Jsonl,
     Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// A Markdown table for a GitHub Actions step summary.
+    Markdown,
 }
 
 /// Counters of one scan. Deterministic: no timings.
@@ -63,6 +69,8 @@ pub fn emit(format: Format, report: &ScanReport<'_>, out: &mut dyn Write) -> io:
         Format::Json => json::emit(report, out),
         Format::Jsonl => json::emit_lines(report, out),
         Format::Sarif => sarif::emit(report, out),
+        Format::Github => github::emit(report, out),
+        Format::Markdown => markdown::emit(report, out),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The integration tests: one binary that runs the real `keyhound` executable on fixture trees
 //! (copied or generated into temp dirs) and checks what users see.
 
+mod action;
 mod deepseek;
 mod exposure;
 mod generic;
