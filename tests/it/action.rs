@@ -879,3 +879,62 @@ fn reports_from_one_scan_go_where_they_are_told() {
         );
     }
 }
+
+#[test]
+fn action_verify_with_fail_on_live_fails_only_for_a_live_key() {
+    require!("bash", "git", "jq");
+    use crate::verify::{json as reply, Server, BALANCE};
+    let (repo, base, _, head) = pr_repo();
+    let live = key(1);
+    let server = Server::start(move |hit| {
+        if hit.bearer() == live {
+            reply(200, BALANCE)
+        } else {
+            reply(401, r#"{"error":{"message":"Authentication Fails"}}"#)
+        }
+    });
+    let endpoint = format!("--verify-endpoint deepseek={}", server.url());
+    let inputs = [
+        ("verify", "true"),
+        ("fail-on", "live"),
+        ("args", endpoint.as_str()),
+    ];
+    let run = run_action(
+        repo.path(),
+        "pull_request",
+        pull_request(&base, &head),
+        &inputs,
+    );
+    assert_eq!(
+        run.status,
+        1,
+        "a live key fails the step\n{}",
+        run.describe()
+    );
+    assert_eq!(run.outputs.get("findings").map(String::as_str), Some("2"));
+    let results = sarif_results(&run);
+    let live_result = results
+        .iter()
+        .find(|r| r["properties"]["verification"]["status"] == "live")
+        .unwrap_or_else(|| panic!("a live result\n{}", run.describe()));
+    assert_eq!(live_result["level"], "error");
+    assert!(run.summary.contains("we,ird:name.js"), "{}", run.describe());
+    assert_eq!(server.hits().len(), 2, "each key asked once");
+
+    // Every key dead: the findings are still reported, the step passes.
+    let dead = Server::start(|_| reply(401, "{}"));
+    let endpoint = format!("--verify-endpoint deepseek={}", dead.url());
+    let inputs = [
+        ("verify", "true"),
+        ("fail-on", "live"),
+        ("args", endpoint.as_str()),
+    ];
+    let run = run_action(
+        repo.path(),
+        "pull_request",
+        pull_request(&base, &head),
+        &inputs,
+    );
+    assert_eq!(run.status, 0, "{}", run.describe());
+    assert_eq!(run.outputs.get("findings").map(String::as_str), Some("2"));
+}

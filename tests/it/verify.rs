@@ -26,7 +26,7 @@ const BARE: &str = "sk-c255404e4fb440034d6608697a8d41be";
 
 /// What a request looked like.
 #[derive(Debug, Clone)]
-struct Hit {
+pub(crate) struct Hit {
     method: String,
     path: String,
     /// Header names in lowercase.
@@ -43,14 +43,14 @@ impl Hit {
     }
 
     /// The key of an `Authorization: Bearer` header.
-    fn bearer(&self) -> &str {
+    pub(crate) fn bearer(&self) -> &str {
         self.header("authorization")
             .and_then(|v| v.strip_prefix("Bearer "))
             .unwrap_or("")
     }
 }
 
-enum Reply {
+pub(crate) enum Reply {
     /// Status, extra headers, body.
     Send(u16, Vec<(&'static str, String)>, String),
     /// Accept, read the request, never answer (until the client goes away).
@@ -62,7 +62,7 @@ enum Reply {
 type Handler = dyn Fn(&Hit) -> Reply + Send + Sync;
 
 /// A tiny HTTP/1.1 server on a loopback port, one thread per connection.
-struct Server {
+pub(crate) struct Server {
     port: u16,
     hits: Arc<Mutex<Vec<Hit>>>,
     /// Body bytes the server managed to write.
@@ -70,7 +70,7 @@ struct Server {
 }
 
 impl Server {
-    fn start(handler: impl Fn(&Hit) -> Reply + Send + Sync + 'static) -> Server {
+    pub(crate) fn start(handler: impl Fn(&Hit) -> Reply + Send + Sync + 'static) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port");
         let port = listener.local_addr().expect("bound").port();
         let hits = Arc::new(Mutex::new(Vec::new()));
@@ -86,11 +86,11 @@ impl Server {
         Server { port, hits, sent }
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    fn hits(&self) -> Vec<Hit> {
+    pub(crate) fn hits(&self) -> Vec<Hit> {
         self.hits.lock().unwrap().clone()
     }
 }
@@ -167,7 +167,7 @@ fn serve(stream: TcpStream, hits: &Mutex<Vec<Hit>>, sent: &AtomicU64, handler: &
     }
 }
 
-fn json(status: u16, body: &str) -> Reply {
+pub(crate) fn json(status: u16, body: &str) -> Reply {
     Reply::Send(
         status,
         vec![("Content-Type", "application/json".into())],
@@ -175,7 +175,7 @@ fn json(status: u16, body: &str) -> Reply {
     )
 }
 
-const BALANCE: &str = r#"{"is_available":true,"balance_infos":[{"currency":"CNY","total_balance":"3.20","granted_balance":"0.00","topped_up_balance":"3.20"},{"currency":"USD","total_balance":"0.00","granted_balance":"0.00","topped_up_balance":"0.00"}]}"#;
+pub(crate) const BALANCE: &str = r#"{"is_available":true,"balance_infos":[{"currency":"CNY","total_balance":"3.20","granted_balance":"0.00","topped_up_balance":"3.20"},{"currency":"USD","total_balance":"0.00","granted_balance":"0.00","topped_up_balance":"0.00"}]}"#;
 
 /// `keyhound scan --format json --verify ARGS`: (report, output).
 fn verify_scan(args: &[&str]) -> (Value, Output) {
