@@ -36,7 +36,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Scan files and folders for secrets.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// Record the current findings in a baseline file, so that later scans with --baseline
     /// report only new ones.
     Baseline(BaselineArgs),
@@ -391,7 +391,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Verify(args) => return verify_cmd::main(args),
-        Command::Scan(args) => resolve_scan(args).and_then(|cfg| app::scan(&cfg)),
+        Command::Scan(args) => resolve_scan(*args).and_then(|cfg| app::scan(&cfg)),
         Command::Baseline(args) => resolve_baseline(args).and_then(|cfg| app::baseline(&cfg)),
         Command::Rules(cmd) => rules_cmd::run(cmd),
     };
