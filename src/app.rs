@@ -576,7 +576,17 @@ fn scan_blob(
             .ok()
             .and_then(|d| source::decode(&display, d).ok())
             .unwrap_or_default();
-        let added = git::added_lines(&old, &data);
+        let mut added = git::added_lines(&old, &data);
+        for other in &job.other_parents {
+            let theirs = git::read_blob(repo, *other)
+                .ok()
+                .and_then(|d| source::decode(&display, d).ok())
+                .unwrap_or_default();
+            let new_there = git::added_lines(&theirs, &data);
+            for (a, b) in added.iter_mut().zip(new_there) {
+                *a &= b;
+            }
+        }
         let is_added = |f: &Finding| (f.line..=f.end_line).any(|l| added.get(l) == Some(&true));
         findings.retain(is_added);
         dropped.retain(|(f, _)| is_added(f));

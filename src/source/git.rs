@@ -55,6 +55,10 @@ pub struct BlobJob {
     /// The blob this one replaced: only lines added against it are reported. `None` means every
     /// line is new (a new file, or history mode, which reports whatever a blob holds).
     pub previous: Option<ObjectId>,
+    /// A merge commit's version of the path in its other parents: a line counts as added only
+    /// if it is new against every parent (what the merge itself brought, such as a conflict
+    /// resolution), not what the merged branch's own commits added.
+    pub other_parents: Vec<ObjectId>,
     /// Index into [`GitScan::commits`]; `None` for staged content.
     pub commit: Option<usize>,
 }
@@ -139,6 +143,7 @@ fn staged(repo: &gix::Repository, scan: &mut GitScan) -> Result<()> {
                 path: path.to_str_lossy().into_owned(),
                 id: entry.id,
                 previous: Some(*old),
+                other_parents: Vec::new(),
                 commit: None,
             }),
             None => new_paths.push((path.to_str_lossy().into_owned(), entry.id)),
@@ -159,6 +164,7 @@ fn staged(repo: &gix::Repository, scan: &mut GitScan) -> Result<()> {
             path,
             id,
             previous,
+            other_parents: Vec::new(),
             commit: None,
         });
     }
@@ -308,13 +314,18 @@ fn commits_to_jobs(
         let tree = commit
             .tree()
             .map_err(git_err("cannot read a commit's tree"))?;
-        let parent_tree = match commit.parent_ids().next() {
-            // A parent cut off by a shallow clone reads as missing: diff against nothing.
-            Some(p) => match repo.find_commit(p).and_then(|c| c.tree()) {
-                Ok(t) => t,
-                Err(_) => empty.clone(),
-            },
-            None => empty.clone(),
+        // A parent cut off by a shallow clone reads as missing: diff against nothing.
+        let mut parent_trees = commit
+            .parent_ids()
+            .map(|p| repo.find_commit(p).and_then(|c| c.tree()).ok());
+        let parent_tree = parent_trees
+            .next()
+            .flatten()
+            .unwrap_or_else(|| empty.clone());
+        let other_trees: Vec<gix::Tree<'_>> = if added_lines {
+            parent_trees.flatten().collect()
+        } else {
+            Vec::new()
         };
         let index = scan.commits.len();
         let mut any = false;
@@ -357,9 +368,22 @@ fn commits_to_jobs(
                 if !mode.is_blob() {
                     return Ok(Action::Continue(()));
                 }
+                let mut other_parents = Vec::new();
                 if added_lines {
                     if previous == Some(id) {
                         return Ok(Action::Continue(())); // renamed, unchanged
+                    }
+                    for t in &other_trees {
+                        let there = t
+                            .lookup_entry(path.split(|&b| b == b'/'))
+                            .ok()
+                            .flatten()
+                            .map(|e| e.object_id());
+                        match there {
+                            Some(other) if other == id => return Ok(Action::Continue(())),
+                            Some(other) => other_parents.push(other),
+                            None => {}
+                        }
                     }
                 } else if !seen.insert(id) {
                     return Ok(Action::Continue(()));
@@ -369,6 +393,7 @@ fn commits_to_jobs(
                     path: path.to_str_lossy().into_owned(),
                     id,
                     previous: if added_lines { previous } else { None },
+                    other_parents,
                     commit: Some(index),
                 });
                 Ok(Action::Continue(()))

@@ -352,7 +352,7 @@ fn binary_blobs_are_listed_not_scanned() {
     blob.extend_from_slice(key_line(11).as_bytes());
     repo.write("image.bin", &blob);
     repo.write("ok.txt", "fine\n");
-    let c1 = repo.commit("c1", 1);
+    repo.commit("c1", 1);
     let (v, code, _) = repo.scan(&["--history"]);
     assert!(findings(&v).is_empty());
     assert_eq!(code, 0);
@@ -369,7 +369,6 @@ fn binary_blobs_are_listed_not_scanned() {
     repo.git(&["add", "-A"]);
     let (v, _, _) = repo.scan(&["--staged"]);
     assert_eq!(v["stats"]["skipped_binary"], 1);
-    let _ = c1;
 }
 
 #[test]
@@ -495,4 +494,38 @@ fn git_flags_outside_a_repository_fail_clearly() {
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn a_merge_reports_what_it_brings_not_what_the_merged_branch_added() {
+    if !have_git() {
+        return;
+    }
+    let repo = Repo::new();
+    repo.write("app.py", "print(1)\n");
+    repo.commit("c1", 5);
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("feature.env", key_line(20));
+    let f1 = repo.commit("feature adds a key", 4);
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("main.env", key_line(21));
+    let m2 = repo.commit("main adds another key", 3);
+    repo.git(&["checkout", "-q", "feature"]);
+    // Merging main into the branch, with an "evil" change made in the merge itself.
+    repo.git(&["merge", "-q", "--no-ff", "--no-commit", "main"]);
+    repo.write("merge.env", key_line(22));
+    let merge = repo.commit("merge main", 2);
+
+    // The pull request of `feature` into `main` (base: main's tip).
+    let (v, _, _) = repo.scan(&["--since-commit", &m2, "--until", &merge]);
+    assert_eq!(hashes(&v), sorted(vec![hash(20), hash(22)]), "{v:#}");
+    let commit_of = |n: u8| {
+        findings(&v)
+            .iter()
+            .find(|f| f["secret_sha256"] == hash(n).as_str())
+            .unwrap()["commit"]
+            .clone()
+    };
+    assert_eq!(commit_of(20), f1.as_str());
+    assert_eq!(commit_of(22), merge.as_str());
 }
