@@ -47,6 +47,8 @@ pub struct Decoded {
 const B64: u8 = 1;
 const HEX: u8 = 2;
 const PCT: u8 = 4;
+/// Bytes that can continue a key-like token (`checks::is_token_byte`).
+const TOK: u8 = 8;
 
 /// Byte classes: which encodings a byte can belong to.
 const CLASS: [u8; 256] = {
@@ -77,6 +79,9 @@ const CLASS: [u8; 256] = {
             || b == b'+'
         {
             c |= PCT;
+        }
+        if super::checks::is_token_byte(b) {
+            c |= TOK;
         }
         t[i] = c;
         i += 1;
@@ -112,32 +117,131 @@ pub fn find(hay: &[u8]) -> Vec<Decoded> {
     out
 }
 
-/// Maximal runs of bytes of `class` at least `MIN_RUN` long. Looks at one byte in `MIN_RUN`
-/// until it lands inside a run: a shorter run cannot hold the byte it skipped to.
+/// Maximal runs of bytes of `class` at least `MIN_RUN` long.
+///
+/// Bytes are classified 64 at a time into a bit mask; a block is looked at closer only when
+/// its mask holds 12 set bits in a row. That is enough: a run of `MIN_RUN` (24) bytes or more
+/// split by block boundaries leaves at least 12 of its bytes inside one block. Ordinary code
+/// has few such blocks, so most of a file costs a classification and four shifts per block,
+/// and a long run is followed to its end 64 bytes at a time.
 fn runs(hay: &[u8], class: u8) -> Vec<(usize, usize)> {
+    const _: () = assert!(MIN_RUN == 24, "the block filter looks for half of MIN_RUN");
     let mut out = Vec::new();
-    let mut i = MIN_RUN - 1;
+    // Bytes before `floor` belong to a run already reported or rejected.
     let mut floor = 0;
+    let mut i = 0;
     while i < hay.len() {
-        if CLASS[hay[i] as usize] & class == 0 {
-            i += MIN_RUN;
-            continue;
+        let mut long = class_mask(hay, i, class);
+        for shift in [1, 2, 4, 4] {
+            long &= long >> shift;
         }
-        let mut start = i;
-        while start > floor && CLASS[hay[start - 1] as usize] & class != 0 {
-            start -= 1;
+        if floor > i {
+            long &= u64::MAX.checked_shl((floor - i) as u32).unwrap_or(0);
         }
-        let mut end = i + 1;
-        while end < hay.len() && CLASS[hay[end] as usize] & class != 0 {
-            end += 1;
+        while long != 0 {
+            let at = i + long.trailing_zeros() as usize;
+            // The run began at most a block and 12 bytes earlier: else that block held 12
+            // of its bytes in a row and found it first.
+            let mut start = at;
+            while start > floor && CLASS[hay[start - 1] as usize] & class != 0 {
+                start -= 1;
+            }
+            let end = run_end(hay, at, class);
+            if end - start >= MIN_RUN {
+                out.push((start, end));
+            }
+            floor = end;
+            long &= u64::MAX.checked_shl((end - i) as u32).unwrap_or(0);
         }
-        if end - start >= MIN_RUN {
-            out.push((start, end));
-        }
-        floor = end;
-        i = end + MIN_RUN;
+        i = (i + 64).max(floor);
     }
     out
+}
+
+/// The first offset at or after `at` whose byte cannot continue a key-like token (or the end).
+pub fn token_end(hay: &[u8], at: usize) -> usize {
+    run_end(hay, at, TOK)
+}
+
+/// The first offset at or after `at` whose byte is not of `class` (or the end).
+fn run_end(hay: &[u8], mut at: usize, class: u8) -> usize {
+    while at < hay.len() {
+        let outside = !class_mask(hay, at, class);
+        if outside != 0 {
+            return (at + outside.trailing_zeros() as usize).min(hay.len());
+        }
+        at += 64;
+    }
+    hay.len()
+}
+
+/// Bit `j` set when `hay[at + j]` exists and is of `class`, for 64 bytes from `at`.
+fn class_mask(hay: &[u8], at: usize, class: u8) -> u64 {
+    let mut padded = [0u8; 64];
+    let block: &[u8; 64] = match hay.get(at..at + 64) {
+        Some(b) => b.try_into().expect("64 bytes"),
+        None => {
+            // Zero is of no class, so the bytes past the end count as outside.
+            padded[..hay.len() - at].copy_from_slice(&hay[at..]);
+            &padded
+        }
+    };
+    #[cfg(target_arch = "x86_64")]
+    match class {
+        B64 => return sse2::mask(block, *b"+/-_=="),
+        PCT => return sse2::mask(block, *b"%-_.~+"),
+        TOK => return sse2::mask(block, *b"_-+/=."),
+        _ => {}
+    }
+    block.iter().enumerate().fold(0u64, |m, (j, &b)| {
+        m | (((CLASS[b as usize] & class != 0) as u64) << j)
+    })
+}
+
+/// Byte classes 16 bytes at a time. SSE2 is part of every x86-64 CPU, so this needs no
+/// run-time detection.
+#[cfg(target_arch = "x86_64")]
+mod sse2 {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8, _mm_sub_epi8,
+    };
+
+    /// Bit `j` set when `block[j]` is an ASCII letter, a digit or one of `specials`. With the
+    /// specials of `CLASS` this is that class (a test checks every byte value).
+    #[inline(always)]
+    pub fn mask(block: &[u8; 64], specials: [u8; 6]) -> u64 {
+        let mut m = 0u64;
+        for k in 0..4 {
+            // SAFETY: the 16 bytes read lie inside `block` (k * 16 + 16 <= 64), and the
+            // load is unaligned; SSE2 is always available on x86_64.
+            let bits = unsafe {
+                let v = _mm_loadu_si128(block.as_ptr().add(k * 16) as *const __m128i);
+                classify(v, specials)
+            };
+            m |= (bits as u16 as u64) << (k * 16);
+        }
+        m
+    }
+
+    /// Safe to call on any x86_64 CPU: it uses SSE2 only.
+    #[inline(always)]
+    unsafe fn classify(v: __m128i, specials: [u8; 6]) -> i32 {
+        let in_range = |x: __m128i, lo: u8, len: u8| {
+            // Unsigned `x - lo <= len - 1`: the minimum is the value itself.
+            let t = _mm_sub_epi8(x, _mm_set1_epi8(lo as i8));
+            _mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8((len - 1) as i8)), t)
+        };
+        // Bit 0x20 forced on folds upper case onto lower case and nothing else onto letters.
+        let mut any = _mm_or_si128(
+            in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), b'a', 26),
+            in_range(v, b'0', 10),
+        );
+        for c in specials {
+            any = _mm_or_si128(any, _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8)));
+        }
+        _mm_movemask_epi8(any)
+    }
 }
 
 fn decode_run(hay: &[u8], start: usize, end: usize, out: &mut Vec<Decoded>) {
@@ -220,15 +324,26 @@ fn percent_decode(run: &[u8]) -> Vec<u8> {
 
 /// At least 90% printable ASCII or whitespace: binary blobs (images, fonts, compressed data,
 /// hashes) decode to noise and are skipped.
+///
+/// Counted a slice at a time, stopping as soon as more than a tenth is not text: binary data
+/// gets there within a few hundred bytes.
 fn mostly_text(text: &[u8]) -> bool {
     if text.len() < 12 {
         return false;
     }
-    let printable = text
-        .iter()
-        .filter(|&&b| (0x20..0x7f).contains(&b) || b == b'\n' || b == b'\r' || b == b'\t')
-        .count();
-    printable * 10 >= text.len() * 9
+    let mut other = 0;
+    for part in text.chunks(256) {
+        other += part
+            .iter()
+            .map(|&b| {
+                !((0x20..0x7f).contains(&b) || b == b'\n' || b == b'\r' || b == b'\t') as usize
+            })
+            .sum::<usize>();
+        if other * 10 > text.len() {
+            return false;
+        }
+    }
+    true
 }
 
 #[cfg(test)]
@@ -263,6 +378,85 @@ mod tests {
                 String::from_utf8_lossy(&hit.text)
             );
             assert!(hay[hit.start..hit.end].len() >= 24);
+        }
+    }
+
+    /// The block filter finds exactly the maximal runs a byte-by-byte scan finds, wherever
+    /// they sit against block boundaries.
+    #[test]
+    fn runs_agree_with_a_naive_scan() {
+        let naive = |hay: &[u8], class: u8| {
+            let mut out = Vec::new();
+            let mut i = 0;
+            while i < hay.len() {
+                let start = i;
+                while i < hay.len() && CLASS[hay[i] as usize] & class != 0 {
+                    i += 1;
+                }
+                if i - start >= MIN_RUN {
+                    out.push((start, i));
+                }
+                i += 1;
+            }
+            out
+        };
+        let mut x = 0x2545_f491_u32;
+        let mut hay = Vec::new();
+        for _ in 0..400 {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            let len = (x % 90) as usize;
+            hay.extend(std::iter::repeat_n(b'a' + (x % 7) as u8, len));
+            hay.push(if x % 3 == 0 { b' ' } else { b'%' });
+        }
+        for class in [B64, HEX, PCT] {
+            for cut in [0, 1, 23, 24, 63, 64, 65, hay.len() - 30] {
+                assert_eq!(
+                    runs(&hay[cut..], class),
+                    naive(&hay[cut..], class),
+                    "{class} {cut}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn class_masks_agree_with_the_class_table() {
+        for class in [B64, HEX, PCT, TOK] {
+            for b in 0..=255u8 {
+                let want = if CLASS[b as usize] & class != 0 {
+                    u64::MAX
+                } else {
+                    0
+                };
+                assert_eq!(class_mask(&[b; 64], 0, class), want, "{class} {b:#04x}");
+                assert_eq!(class_mask(&[b; 80], 10, class), want, "{class} {b:#04x}");
+                assert_eq!(
+                    class_mask(&[b; 10], 0, class),
+                    want & 0x3ff,
+                    "{class} {b:#04x}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn mostly_text_allows_a_tenth_of_other_bytes() {
+        let cases: &[(usize, usize, bool)] = &[
+            (11, 0, false),
+            (12, 0, true),
+            (100, 10, true),
+            (100, 11, false),
+            (1000, 100, true),
+            (1000, 101, false),
+        ];
+        for &(len, other, want) in cases {
+            let mut text = vec![b'a'; len];
+            text[len - other..].fill(0);
+            assert_eq!(mostly_text(&text), want, "{len} {other}");
+            text.reverse();
+            assert_eq!(mostly_text(&text), want, "{len} {other} reversed");
         }
     }
 
