@@ -88,6 +88,8 @@ pub struct Anchors {
     buckets: Vec<Vec<(u32, u32)>>,
     /// Lowercased keywords.
     words: Vec<Vec<u8>>,
+    /// Per keyword, its first 8 bytes as a masked compare ([`Head`]).
+    heads: Vec<Head>,
     /// The CPU has AVX2: blocks are tested eight positions per instruction ([`avx2`]).
     avx2: bool,
 }
@@ -115,11 +117,13 @@ impl Anchors {
             }
             buckets[table[h] as usize - 1].push((i as u32, k as u32));
         }
+        let heads = words.iter().map(|w| Head::new(w)).collect();
         Anchors {
             trigrams,
             table,
             buckets,
             words,
+            heads,
             #[cfg(target_arch = "x86_64")]
             avx2: std::is_x86_feature_detected!("avx2"),
             #[cfg(not(target_arch = "x86_64"))]
@@ -188,7 +192,15 @@ impl Anchors {
             };
             let word = &self.words[w as usize];
             let end = start + word.len();
-            if end <= hay.len()
+            if end > hay.len() {
+                continue;
+            }
+            // Most candidates differ within their first 8 bytes: one load and compare.
+            let head = match hay.get(start..start + 8) {
+                Some(b) => self.heads[w as usize].matches(b.try_into().expect("8 bytes")),
+                None => true,
+            };
+            if head
                 && hay[start..end]
                     .iter()
                     .zip(word)
@@ -197,6 +209,35 @@ impl Anchors {
                 found(w as usize, start, end);
             }
         }
+    }
+}
+
+/// A keyword's first (up to) 8 bytes as one 64-bit compare: `(bytes | fold) & mask == want`,
+/// where `fold` forces bit 0x20 on at the keyword's letters (ASCII case folding) and `mask`
+/// covers its length. A necessary condition for a match, so a mismatch skips the full compare.
+#[derive(Debug, Clone, Copy)]
+struct Head {
+    want: u64,
+    fold: u64,
+    mask: u64,
+}
+
+impl Head {
+    fn new(word: &[u8]) -> Head {
+        let (mut want, mut fold, mut mask) = (0u64, 0u64, 0u64);
+        for (j, &b) in word.iter().take(8).enumerate() {
+            want |= (b as u64) << (8 * j);
+            mask |= 0xff << (8 * j);
+            if b.is_ascii_lowercase() {
+                fold |= 0x20 << (8 * j);
+            }
+        }
+        Head { want, fold, mask }
+    }
+
+    #[inline(always)]
+    fn matches(&self, bytes: &[u8; 8]) -> bool {
+        (u64::from_le_bytes(*bytes) | self.fold) & self.mask == self.want
     }
 }
 

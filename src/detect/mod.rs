@@ -461,7 +461,7 @@ fn merge_windows(w: &mut Vec<(usize, usize)>) {
 /// Moves a window end forward to the end of the token it cuts, so a key is never truncated
 /// into a shorter, valid-looking one. Bounded so a huge token cannot make windows huge.
 fn extend_token(hay: &[u8], end: usize) -> usize {
-    encoded::token_end(hay, end).min(end + 1024)
+    encoded::token_end(hay, end, (end + 1024).min(hay.len()))
 }
 
 #[cfg(test)]
