@@ -190,7 +190,18 @@ fn runs_with(hay: &[u8], mask: impl Fn(&[u8], usize) -> u64) -> Vec<(usize, usiz
 /// The first offset at or after `at` whose byte cannot continue a key-like token, looking no
 /// further than `limit` (at most `hay.len()`).
 pub fn token_end(hay: &[u8], at: usize, limit: usize) -> usize {
-    run_end(&hay[..limit], at, |hay, at| class_mask(hay, at, TOK))
+    let hay = &hay[..limit];
+    // Most window ends fall in a short token or between tokens: a few bytes one at a time,
+    // then 64 at a time.
+    let stop = hay.len().min(at + 16);
+    let mut at = at;
+    while at < stop {
+        if CLASS[hay[at] as usize] & TOK == 0 {
+            return at;
+        }
+        at += 1;
+    }
+    run_end(hay, at, |hay, at| class_mask(hay, at, TOK))
 }
 
 /// The first offset at or after `at` whose byte is not of `class` (or the end).
@@ -571,6 +582,26 @@ mod tests {
                     "{class} {b:#04x}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn token_end_stops_at_the_first_byte_outside_a_token_or_the_limit() {
+        let long = format!("k={} x", "a".repeat(200));
+        let cases: &[(&str, usize, usize, usize)] = &[
+            ("abc def", 0, 7, 3),
+            ("abc def", 3, 7, 3),
+            ("abc", 1, 3, 3),
+            ("sk-abc.def/ghi=+x y", 0, 19, 17),
+            (&long, 2, long.len(), 202),
+            (&long, 2, 100, 100),
+        ];
+        for &(hay, at, limit, want) in cases {
+            assert_eq!(
+                token_end(hay.as_bytes(), at, limit),
+                want,
+                "{hay:?} {at} {limit}"
+            );
         }
     }
 
