@@ -4,7 +4,9 @@
 # to each peer. Usage: scripts/bench.sh [RUNS]   (default 3 runs per tool and corpus)
 #   BENCH_DIR (default ../bench, outside the repo) holds the corpus and the peers' binaries;
 #   they are built with ../shared/bench/make-corpus.sh and peers.sh when missing.
-#   TOOLS (default "keyhound kingfisher gitleaks betterleaks") chooses the tools.
+#   TOOLS (default "keyhound kingfisher gitleaks betterleaks") chooses the tools; add
+#   "foundation" to time FOUNDATION_BIN (default $BENCH_DIR/kh-foundation, keyhound built with
+#   the foundation's single rule) and print what the rule catalog costs in throughput.
 #   CORPORA (default "rs js") chooses the corpora.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,7 +27,7 @@ trap 'rm -rf "$out"' EXIT
 # Prints "<findings>" for one tool's report file.
 count() {
   case "$1" in
-    keyhound) python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["findings"]))' "$2" ;;
+    keyhound | foundation) python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["findings"]))' "$2" ;;
     kingfisher) python3 -c 'import json,sys
 d=json.load(open(sys.argv[1]))
 print(len(d["findings"]) if isinstance(d,dict) and "findings" in d else len(d))' "$2" 2>/dev/null || echo "?" ;;
@@ -36,6 +38,7 @@ print(len(d["findings"]) if isinstance(d,dict) and "findings" in d else len(d))'
 run() { # tool corpus report -> runs the tool once under /usr/bin/time
   local tool=$1 dir=$2 report=$3
   case "$tool" in
+    foundation) /usr/bin/time -f "%e %M" -o "$out/time" "${FOUNDATION_BIN:-$bench/kh-foundation}" scan "$dir" --format json --output "$report" --no-progress >/dev/null 2>"$out/err" || true ;;
     keyhound) /usr/bin/time -f "%e %M" -o "$out/time" "$kh" scan "$dir" --format json --output "$report" --no-progress >/dev/null 2>"$out/err" || true ;;
     kingfisher) /usr/bin/time -f "%e %M" -o "$out/time" "$bench/peers/bin/kingfisher" scan "$dir" --no-validate --git-history none --format json --output "$report" >/dev/null 2>"$out/err" || true ;;
     gitleaks) /usr/bin/time -f "%e %M" -o "$out/time" "$bench/peers/bin/gitleaks" dir "$dir" --report-format json --report-path "$report" --no-banner >/dev/null 2>"$out/err" || true ;;
@@ -45,27 +48,33 @@ run() { # tool corpus report -> runs the tool once under /usr/bin/time
 }
 
 printf '%-12s %-4s %8s %8s %9s %9s\n' tool corpus "wall s" "MB/s" "RSS MB" findings
-declare -A median
+declare -A median times rss
+# Runs are interleaved (each round runs every tool once) so that load from other work on the
+# machine falls on all tools alike.
 for corpus in $corpora; do
   dir="$bench/corpus/$corpus"
+  for _ in $(seq "$runs"); do
+    for tool in $tools; do
+      read -r t m < <(run "$tool" "$dir" "$out/report.$tool.json")
+      times[$tool.$corpus]="${times[$tool.$corpus]:-} $t"
+      [ "$m" -gt "${rss[$tool.$corpus]:-0}" ] && rss[$tool.$corpus]=$m
+    done
+  done
   mb=$(du -sm "$dir" | cut -f1)
   for tool in $tools; do
-    times=()
-    rss=0
-    for _ in $(seq "$runs"); do
-      read -r t m < <(run "$tool" "$dir" "$out/report.json")
-      times+=("$t")
-      [ "$m" -gt "$rss" ] && rss=$m
-    done
-    med=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+    med=$(printf '%s\n' ${times[$tool.$corpus]} | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
     median[$tool.$corpus]=$med
-    printf '%-12s %-4s %8.2f %8.0f %9.0f %9s\n' "$tool" "$corpus" "$med" "$(echo "$mb / $med" | bc -l)" "$(echo "$rss / 1024" | bc -l)" "$(count "$tool" "$out/report.json")"
+    printf '%-12s %-4s %8.2f %8.0f %9.0f %9s\n' "$tool" "$corpus" "$med" "$(echo "$mb / $med" | bc -l)" "$(echo "${rss[$tool.$corpus]} / 1024" | bc -l)" "$(count "$tool" "$out/report.$tool.json")"
   done
 done
 echo
 for corpus in $corpora; do
   for tool in $tools; do
     [ "$tool" = keyhound ] && continue
+    if [ "$tool" = foundation ]; then
+      printf 'the rule catalog costs %.0f%% of the foundation'"'"'s throughput on %s\n' "$(echo "100 * (1 - ${median[foundation.$corpus]} / ${median[keyhound.$corpus]})" | bc -l)" "$corpus"
+      continue
+    fi
     printf 'keyhound vs %-11s on %s: %.1fx faster\n' "$tool" "$corpus" "$(echo "${median[$tool.$corpus]} / ${median[keyhound.$corpus]}" | bc -l)"
   done
 done

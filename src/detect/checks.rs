@@ -3,7 +3,7 @@
 //! (`sk-xxxx…`, `your-api-key`, `${OPENAI_API_KEY}`) out of the report.
 
 /// Bytes that can continue a key-like token.
-pub fn is_token_byte(b: u8) -> bool {
+pub const fn is_token_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'+' | b'/' | b'=' | b'.')
 }
 

@@ -12,6 +12,7 @@ mod anchors;
 mod checks;
 mod encoded;
 mod exposure;
+mod literal;
 mod position;
 mod rust;
 mod selfcheck;
@@ -20,6 +21,7 @@ pub use checks::{char_classes, is_placeholder, shannon_entropy};
 pub use selfcheck::{check_rules, expand_checksums, ExampleFailure};
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use anyhow::Result;
 
@@ -61,6 +63,8 @@ pub struct Engine {
     rules: RuleSet,
     anchors: Anchors,
     roles: Vec<PatternRole>,
+    /// Per rule, found on first use: a literal every match contains ([`literal`]).
+    required: Vec<OnceLock<Option<memchr::memmem::Finder<'static>>>>,
     options: DetectOptions,
 }
 
@@ -117,10 +121,12 @@ impl Engine {
             r.triggers.dedup();
         }
         let anchors = Anchors::new(&literals);
+        let required = (0..rules.len()).map(|_| OnceLock::new()).collect();
         Ok(Engine {
             rules,
             anchors,
             roles,
+            required,
             options,
         })
     }
@@ -268,6 +274,13 @@ impl Engine {
         out: &mut Vec<Candidate>,
     ) {
         let Some(re) = rule.regex() else { return };
+        let required =
+            self.required[ri as usize].get_or_init(|| literal::required(&rule.spec.pattern));
+        if let Some(lit) = required {
+            if lit.find(&hay[ws..we]).is_none() {
+                return;
+            }
+        }
         let group = rule.secret_group();
         // The haystack ends at the window, but starts at the chunk start, so that look-behind
         // context (`^`, `\b`) before the window is seen correctly.
@@ -449,12 +462,8 @@ fn merge_windows(w: &mut Vec<(usize, usize)>) {
 
 /// Moves a window end forward to the end of the token it cuts, so a key is never truncated
 /// into a shorter, valid-looking one. Bounded so a huge token cannot make windows huge.
-fn extend_token(hay: &[u8], mut end: usize) -> usize {
-    let limit = (end + 1024).min(hay.len());
-    while end < limit && checks::is_token_byte(hay[end]) {
-        end += 1;
-    }
-    end
+fn extend_token(hay: &[u8], end: usize) -> usize {
+    encoded::token_end(hay, end, (end + 1024).min(hay.len()))
 }
 
 #[cfg(test)]

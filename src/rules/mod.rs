@@ -179,8 +179,11 @@ impl RuleSet {
     /// The rules embedded in the binary.
     pub fn builtin() -> Result<RuleSet> {
         let mut set = RuleSet { rules: Vec::new() };
-        for (name, text) in builtin::BUILTIN_RULE_FILES {
-            set.add_file(text, Origin::Builtin(name))?;
+        for (name, json) in builtin::BUILTIN_RULE_FILES {
+            let origin = Origin::Builtin(name);
+            let file: RuleFile = serde_json::from_str(json)
+                .with_context(|| format!("{origin}: not a valid rule file"))?;
+            set.add_specs(file.rule, origin)?;
         }
         set.finish()?;
         Ok(set)
@@ -237,6 +240,10 @@ impl RuleSet {
         for spec in specs {
             spec.validate()
                 .with_context(|| format!("{origin}: rule `{}`", spec.id))?;
+            if !matches!(origin, Origin::Builtin(_)) {
+                format::regex_syntax_check(&spec.pattern)
+                    .with_context(|| format!("{origin}: rule `{}`", spec.id))?;
+            }
             let has_verifier =
                 spec.verify.is_some() || spec.attribute.iter().any(|a| a.verify.is_some());
             if matches!(origin, Origin::Config(_)) && has_verifier {
@@ -409,6 +416,33 @@ negative_examples = ['acme_xxxxxxxxxxxxxxxxxxxx']
         for (text, want) in cases {
             let err = format!("{:#}", load(text).unwrap_err());
             assert!(err.contains(want), "wanted {want:?} in {err:?}");
+        }
+    }
+
+    /// The built-in rules are embedded as JSON converted from `rules/*.toml` by build.rs; they
+    /// must be exactly what the TOML files say.
+    #[test]
+    fn embedded_rules_equal_the_toml_files() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+        let mut from_toml = RuleSet { rules: Vec::new() };
+        let mut names: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .collect();
+        names.sort();
+        assert_eq!(names.len(), builtin::BUILTIN_RULE_FILES.len());
+        for path in &names {
+            let text = std::fs::read_to_string(path).unwrap();
+            from_toml
+                .add_file(&text, Origin::Operator(path.display().to_string()))
+                .unwrap();
+        }
+        from_toml.finish().unwrap();
+        let embedded = RuleSet::builtin().unwrap();
+        assert_eq!(from_toml.len(), embedded.len());
+        for (a, b) in from_toml.rules().iter().zip(embedded.rules()) {
+            assert_eq!(format!("{:?}", a.spec), format!("{:?}", b.spec));
         }
     }
 
