@@ -28,7 +28,7 @@ trap 'rm -rf "$out"' EXIT
 count() {
   case "$1" in
     keyhound | foundation) python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["findings"]))' "$2" ;;
-    kingfisher) python3 -c 'import json,sys
+    kingfisher | betterleaks) python3 -c 'import json,sys
 d=json.load(open(sys.argv[1]))
 print(len(d["findings"]) if isinstance(d,dict) and "findings" in d else len(d))' "$2" 2>/dev/null || echo "?" ;;
     *) python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$2" 2>/dev/null || echo "?" ;;
@@ -42,7 +42,7 @@ run() { # tool corpus report -> runs the tool once under /usr/bin/time
     keyhound) /usr/bin/time -f "%e %M" -o "$out/time" "$kh" scan "$dir" --format json --output "$report" --no-progress >/dev/null 2>"$out/err" || true ;;
     kingfisher) /usr/bin/time -f "%e %M" -o "$out/time" "$bench/peers/bin/kingfisher" scan "$dir" --no-validate --git-history none --format json --output "$report" >/dev/null 2>"$out/err" || true ;;
     gitleaks) /usr/bin/time -f "%e %M" -o "$out/time" "$bench/peers/bin/gitleaks" dir "$dir" --report-format json --report-path "$report" --no-banner >/dev/null 2>"$out/err" || true ;;
-    betterleaks) /usr/bin/time -f "%e %M" -o "$out/time" "$bench/peers/bin/betterleaks" dir "$dir" --report-format json --report-path "$report" --no-banner >/dev/null 2>"$out/err" || true ;;
+    betterleaks) /usr/bin/time -f "%e %M" -o "$out/time" "$bench/peers/bin/betterleaks" "$dir" --output "$report" --no-banner >/dev/null 2>"$out/err" || true ;;
   esac
   tail -n 1 "$out/time"
 }

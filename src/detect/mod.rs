@@ -245,12 +245,19 @@ impl Engine {
             context_hits,
             ..
         } = scratch;
+        // The last window end extended: rules triggered by one keyword mostly share a window
+        // size, and then share the end.
+        let mut last_end = (usize::MAX, 0);
         self.anchors.for_each(hay, |pattern, start, end| {
             let role = &self.roles[pattern];
             for &ri in &role.triggers {
                 let [before, after] = self.rules.rules()[ri as usize].spec.window;
                 let ws = start.saturating_sub(before);
-                let we = extend_token(hay, (end + after).min(hay.len()));
+                let raw_end = (end + after).min(hay.len());
+                if last_end.0 != raw_end {
+                    last_end = (raw_end, extend_token(hay, raw_end));
+                }
+                let we = last_end.1;
                 let w = &mut windows[ri as usize];
                 if w.is_empty() {
                     touched.push(ri);
