@@ -1,10 +1,37 @@
 //! Writing a file whole or not at all: into a temporary file in the same folder, renamed into
 //! place when complete, so a crash or Ctrl-C leaves the old file or none, never half of one.
 
+//!
+//! A crash (or SIGKILL) while the temporary file is being written can leave it behind, named
+//! `.keyhound-*.tmp`; Ctrl-C does not: the binary's handler removes [`remove_pending`] files.
+
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use anyhow::{Context, Result};
+
+/// Temporary files being written now. Process-wide on purpose: a signal handler has no other
+/// way to find them.
+static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Removes the temporary files of writes in progress; the Ctrl-C handler calls this before the
+/// process exits, so an interrupted write leaves the old file (or none) and no litter.
+pub fn remove_pending() {
+    let pending = std::mem::take(&mut *PENDING.lock().unwrap_or_else(|e| e.into_inner()));
+    for path in pending {
+        let _ = std::fs::remove_file(path);
+    }
+}
+
+fn set_pending(path: &Path, pending: bool) {
+    let mut list = PENDING.lock().unwrap_or_else(|e| e.into_inner());
+    if pending {
+        list.push(path.to_path_buf());
+    } else {
+        list.retain(|p| p != path);
+    }
+}
 
 /// Writes `path` atomically with what `fill` writes; `what` names the file in errors
 /// ("the report", "the baseline").
@@ -17,19 +44,29 @@ pub fn write(
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(&dir).with_context(|| {
-        format!(
-            "cannot create a file in {} for {what}; is the folder writable?",
-            dir.display()
-        )
-    })?;
-    {
-        let mut out = BufWriter::new(tmp.as_file_mut());
-        fill(&mut out)
-            .and_then(|_| out.flush())
-            .with_context(|| format!("cannot write {what} to {}", path.display()))?;
-    }
-    tmp.persist(path)
-        .with_context(|| format!("cannot move {what} into place at {}", path.display()))?;
-    Ok(())
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".keyhound-")
+        .suffix(".tmp")
+        .tempfile_in(&dir)
+        .with_context(|| {
+            format!(
+                "cannot create a file in {} for {what}; is the folder writable?",
+                dir.display()
+            )
+        })?;
+    let tmp_path = tmp.path().to_path_buf();
+    set_pending(&tmp_path, true);
+    let written = (|| {
+        {
+            let mut out = BufWriter::new(tmp.as_file_mut());
+            fill(&mut out)
+                .and_then(|_| out.flush())
+                .with_context(|| format!("cannot write {what} to {}", path.display()))?;
+        }
+        tmp.persist(path)
+            .with_context(|| format!("cannot move {what} into place at {}", path.display()))?;
+        Ok(())
+    })();
+    set_pending(&tmp_path, false);
+    written
 }

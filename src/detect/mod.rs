@@ -129,6 +129,17 @@ impl Engine {
         &self.rules
     }
 
+    /// The most bytes one finding can span: a rule's window around its keyword (plus the
+    /// token the window end is extended to), or an encoded run. Whoever cuts a haystack into
+    /// overlapping pieces overlaps them by at least this much so that no finding is cut.
+    pub fn longest_match(&self) -> usize {
+        let rules = self.rules.rules().iter().map(|r| {
+            let keyword = r.spec.keywords.iter().map(String::len).max().unwrap_or(0);
+            r.spec.window[0] + keyword + r.spec.window[1] + EXTEND_TOKEN_LIMIT
+        });
+        rules.max().unwrap_or(0).max(encoded::MAX_RUN)
+    }
+
     pub fn scratch(&self) -> Scratch {
         Scratch {
             windows: vec![Vec::new(); self.rules.len()],
@@ -445,10 +456,13 @@ fn merge_windows(w: &mut Vec<(usize, usize)>) {
     w.truncate(out + 1);
 }
 
+/// How far [`extend_token`] may move a window end.
+const EXTEND_TOKEN_LIMIT: usize = 1024;
+
 /// Moves a window end forward to the end of the token it cuts, so a key is never truncated
 /// into a shorter, valid-looking one. Bounded so a huge token cannot make windows huge.
 fn extend_token(hay: &[u8], mut end: usize) -> usize {
-    let limit = (end + 1024).min(hay.len());
+    let limit = (end + EXTEND_TOKEN_LIMIT).min(hay.len());
     while end < limit && checks::is_token_byte(hay[end]) {
         end += 1;
     }

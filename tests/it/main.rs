@@ -3,8 +3,10 @@
 
 mod deepseek;
 mod exposure;
+mod fuzzed;
 mod generic;
 mod outputs;
+mod properties;
 mod rules;
 mod rust;
 mod suppress;
