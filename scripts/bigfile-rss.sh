@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 cargo build --release --quiet
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
+mkdir "$dir/tree"
 key1=sk-4f1a9c2e7b3d8e6f0a5c1b9d2e7f3a8c
 key2=sk-9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b
 {
@@ -16,9 +17,9 @@ key2=sk-9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b
     yes 'INFO 2026-01-01T00:00:00Z request served in 12 ms path=/api/v1/items status=200' |
         head -c $((size_mib * 1024 * 1024))
     echo "DEEPSEEK_API_KEY=$key2"
-} >"$dir/big.log"
-ls -l "$dir/big.log"
-/usr/bin/time -v target/release/keyhound scan --format json --max-file-size 4G "$dir" \
+} >"$dir/tree/big.log"
+ls -l "$dir/tree/big.log"
+/usr/bin/time -v target/release/keyhound scan --format json --max-file-size 4G "$dir/tree" \
     >"$dir/report.json" 2>"$dir/time.txt" || true
 grep -E "keyhound:|Elapsed|Maximum resident" "$dir/time.txt"
 echo "findings: $(grep -c '"rule": "deepseek.api-key"' "$dir/report.json")"

@@ -639,3 +639,26 @@ fn an_interrupted_sarif_scan_leaves_no_file_or_a_complete_one() {
         "{outcomes:?}"
     );
 }
+
+#[test]
+fn files_of_one_keyword_repeated_finish() {
+    // Every position is a prefilter hit for many rules, and the file is one long token: this
+    // once cost a 1 KiB walk per hit and rule (about 1 MB/s). A hang guard, not a benchmark.
+    let n = 2 << 20;
+    let cases: [(&str, &[u8]); 5] = [
+        ("sk.txt", b"sk-"),
+        ("akia.txt", b"AKIA"),
+        ("ghp.txt", b"ghp_"),
+        ("pct.txt", b"%41"),
+        ("key.txt", b"api_key="),
+    ];
+    let files: Vec<(&str, Vec<u8>)> = cases
+        .iter()
+        .map(|(name, unit)| (*name, unit.repeat(n / unit.len())))
+        .collect();
+    let refs: Vec<(&str, &[u8])> = files.iter().map(|(n, d)| (*n, d.as_slice())).collect();
+    let dir = tree(&refs);
+    let (report, _) = scan_json(&[path_str(dir.path())], 3 * MINUTE);
+    assert_eq!(report["stats"]["files_scanned"], 5);
+    assert!(warnings(&report).is_empty());
+}

@@ -38,11 +38,12 @@ pub(super) fn scan(
     max_file_size: u64,
     window: u64,
 ) -> Option<FileOutcome> {
-    let mut file = File::open(&t.path).ok()?;
-    let len = file.metadata().ok()?.len();
+    // One stat for the common small file; it is opened once, by the whole-file path.
+    let len = std::fs::metadata(&t.path).ok()?.len();
     if len <= window || len > max_file_size {
         return None;
     }
+    let mut file = File::open(&t.path).ok()?;
     let window = usize::try_from(window).ok()?;
     let overlap = (engine.longest_match() * 2 + (64 << 10))
         .max(MIN_OVERLAP)

@@ -69,6 +69,8 @@ pub struct Engine {
 pub struct Scratch {
     /// Per rule: keyword hit windows `(start, end)` in this chunk.
     windows: Vec<Vec<(usize, usize)>>,
+    /// Per rule: the token bytes known after its last window end (see [`TokenRun`]).
+    runs: Vec<TokenRun>,
     touched: Vec<u32>,
     /// Per (rule, attribution): positions of context words in this chunk.
     context_hits: Vec<(u32, u32, usize)>,
@@ -143,6 +145,7 @@ impl Engine {
     pub fn scratch(&self) -> Scratch {
         Scratch {
             windows: vec![Vec::new(); self.rules.len()],
+            runs: (0..self.rules.len()).map(|_| TokenRun::new()).collect(),
             touched: Vec::new(),
             context_hits: Vec::new(),
             depth: 0,
@@ -246,6 +249,7 @@ impl Engine {
     fn prefilter(&self, hay: &[u8], scratch: &mut Scratch) {
         let Scratch {
             windows,
+            runs,
             touched,
             context_hits,
             ..
@@ -255,11 +259,13 @@ impl Engine {
             for &ri in &role.triggers {
                 let [before, after] = self.rules.rules()[ri as usize].spec.window;
                 let ws = start.saturating_sub(before);
-                let we = extend_token(hay, (end + after).min(hay.len()));
                 let w = &mut windows[ri as usize];
+                let run = &mut runs[ri as usize];
                 if w.is_empty() {
                     touched.push(ri);
+                    *run = TokenRun::new();
                 }
+                let we = run.extend(hay, (end + after).min(hay.len()));
                 w.push((ws, we));
             }
             for &(ri, ai) in &role.context_of {
@@ -456,17 +462,52 @@ fn merge_windows(w: &mut Vec<(usize, usize)>) {
     w.truncate(out + 1);
 }
 
-/// How far [`extend_token`] may move a window end.
+/// How far a window end is moved forward to the end of the token it cuts.
 const EXTEND_TOKEN_LIMIT: usize = 1024;
 
-/// Moves a window end forward to the end of the token it cuts, so a key is never truncated
-/// into a shorter, valid-looking one. Bounded so a huge token cannot make windows huge.
-fn extend_token(hay: &[u8], mut end: usize) -> usize {
-    let limit = (end + EXTEND_TOKEN_LIMIT).min(hay.len());
-    while end < limit && checks::is_token_byte(hay[end]) {
-        end += 1;
+/// What one rule's window ends have learned about the haystack: every byte in `start..end` is
+/// a token byte, and `end` is not one when `closed` (or is the haystack's end). A rule's window
+/// ends arrive in (roughly) ascending order, so each byte is walked about once per rule however
+/// many hits fall in one long token (`sk-sk-sk-…` would otherwise cost a walk of up to
+/// [`EXTEND_TOKEN_LIMIT`] bytes per hit and rule).
+#[derive(Debug, Clone)]
+struct TokenRun {
+    start: usize,
+    end: usize,
+    closed: bool,
+}
+
+impl TokenRun {
+    /// Knows nothing yet.
+    fn new() -> Self {
+        TokenRun {
+            start: usize::MAX,
+            end: 0,
+            closed: false,
+        }
     }
-    end
+
+    /// Moves a window end `at` forward to the end of the token it cuts, so that a key is never
+    /// truncated into a shorter, valid-looking one; at most [`EXTEND_TOKEN_LIMIT`] bytes, so a
+    /// huge token cannot make windows huge.
+    fn extend(&mut self, hay: &[u8], at: usize) -> usize {
+        let limit = (at + EXTEND_TOKEN_LIMIT).min(hay.len());
+        if !(self.start <= at && at <= self.end) {
+            *self = TokenRun {
+                start: at,
+                end: at,
+                closed: false,
+            };
+        }
+        while !self.closed && self.end < limit {
+            if checks::is_token_byte(hay[self.end]) {
+                self.end += 1;
+            } else {
+                self.closed = true;
+            }
+        }
+        self.end.min(limit)
+    }
 }
 
 #[cfg(test)]
@@ -481,6 +522,33 @@ mod tests {
             data: text.as_bytes(),
         };
         engine.scan(&chunk, &mut engine.scratch())
+    }
+
+    /// The plain walk [`TokenRun::extend`] must agree with.
+    fn extend_token(hay: &[u8], mut end: usize) -> usize {
+        let limit = (end + EXTEND_TOKEN_LIMIT).min(hay.len());
+        while end < limit && checks::is_token_byte(hay[end]) {
+            end += 1;
+        }
+        end
+    }
+
+    #[test]
+    fn token_runs_extend_like_extend_token() {
+        let hay = b"ab sk-sk-sk-sk- x=y.z,w".repeat(50);
+        let mut long = b"sk-".repeat(1000);
+        long.extend_from_slice(b" tail");
+        for hay in [hay.as_slice(), long.as_slice(), b"", b"abc"] {
+            let mut run = TokenRun::new();
+            // Ascending, backwards, and two interleaved rules: what it remembers never changes
+            // an answer.
+            let n = hay.len();
+            let interleaved = (0..=n).flat_map(|at| [at, (at + 1500).min(n)]);
+            let order = (0..=n).chain((0..=n).rev()).chain(interleaved);
+            for at in order {
+                assert_eq!(run.extend(hay, at), extend_token(hay, at), "at {at}");
+            }
+        }
     }
 
     #[test]
