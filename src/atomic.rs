@@ -1,9 +1,8 @@
 //! Writing a file whole or not at all: into a temporary file in the same folder, renamed into
 //! place when complete, so a crash or Ctrl-C leaves the old file or none, never half of one.
-
 //!
 //! A crash (or SIGKILL) while the temporary file is being written can leave it behind, named
-//! `.keyhound-*.tmp`; Ctrl-C does not: the binary's handler removes [`remove_pending`] files.
+//! `.keyhound-*.tmp`; Ctrl-C does not: the binary's handler calls [`abandon`].
 
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -15,22 +14,23 @@ use anyhow::{Context, Result};
 /// way to find them.
 static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
-/// Removes the temporary files of writes in progress; the Ctrl-C handler calls this before the
-/// process exits, so an interrupted write leaves the old file (or none) and no litter.
-pub fn remove_pending() {
-    let pending = std::mem::take(&mut *PENDING.lock().unwrap_or_else(|e| e.into_inner()));
-    for path in pending {
+/// Removes the temporary files of writes in progress and exits with `code`; the Ctrl-C handler
+/// calls this, so an interrupted write leaves the old file (or none) and no litter. The list
+/// stays locked until the process is gone: a write that has not registered its temporary file
+/// yet cannot create one any more (see [`write`]).
+pub fn abandon(code: i32) -> ! {
+    let mut pending = PENDING.lock().unwrap_or_else(|e| e.into_inner());
+    for path in pending.drain(..) {
         let _ = std::fs::remove_file(path);
     }
+    std::process::exit(code)
 }
 
-fn set_pending(path: &Path, pending: bool) {
-    let mut list = PENDING.lock().unwrap_or_else(|e| e.into_inner());
-    if pending {
-        list.push(path.to_path_buf());
-    } else {
-        list.retain(|p| p != path);
-    }
+fn done(path: &Path) {
+    PENDING
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .retain(|p| p != path);
 }
 
 /// Writes `path` atomically with what `fill` writes; `what` names the file in errors
@@ -44,6 +44,8 @@ pub fn write(
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    // Created and registered under the lock, so that Ctrl-C never falls in between.
+    let mut pending = PENDING.lock().unwrap_or_else(|e| e.into_inner());
     let mut tmp = tempfile::Builder::new()
         .prefix(".keyhound-")
         .suffix(".tmp")
@@ -55,7 +57,8 @@ pub fn write(
             )
         })?;
     let tmp_path = tmp.path().to_path_buf();
-    set_pending(&tmp_path, true);
+    pending.push(tmp_path.clone());
+    drop(pending);
     let written = (|| {
         {
             let mut out = BufWriter::new(tmp.as_file_mut());
@@ -67,6 +70,6 @@ pub fn write(
             .with_context(|| format!("cannot move {what} into place at {}", path.display()))?;
         Ok(())
     })();
-    set_pending(&tmp_path, false);
+    done(&tmp_path);
     written
 }

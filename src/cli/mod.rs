@@ -185,9 +185,8 @@ pub fn main() -> ExitCode {
     // Ctrl-C stops at once, as without a handler, but first removes the temporary file of a
     // report or baseline being written, so nothing is left behind.
     let _ = ctrlc::set_handler(|| {
-        crate::atomic::remove_pending();
         eprintln!("keyhound: interrupted");
-        std::process::exit(INTERRUPTED);
+        crate::atomic::abandon(INTERRUPTED);
     });
     let result = match cli.command {
         Command::Scan(args) => resolve_scan(args).and_then(|cfg| app::scan(&cfg)),
