@@ -23,6 +23,10 @@ use crate::rules::{Confidence, RuleSet};
 use crate::source::git::{self, GitMode, GitScan};
 use crate::source::{self, Problem, ProblemKind, Target, WalkOptions};
 
+mod windowed;
+
+pub use windowed::DEFAULT_WINDOW;
+
 /// Exit codes: the contract with CI systems and hooks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -144,9 +148,21 @@ pub fn scan(cfg: &ScanConfig) -> Result<Outcome> {
         rules: engine.rules(),
     };
     write_output(cfg, &report)?;
+    let writes_sarif = if cfg.reports.is_empty() {
+        cfg.format == Format::Sarif
+    } else {
+        cfg.reports.iter().any(|r| r.format == Format::Sarif)
+    };
+    if writes_sarif && findings.len() > report::SARIF_MAX_RESULTS {
+        eprintln!(
+            "warning: {} findings, of which SARIF holds the first {} (code scanning accepts no more per run); use --format json for all",
+            findings.len(),
+            report::SARIF_MAX_RESULTS
+        );
+    }
     print_summary(&stats, started.elapsed());
 
-    let had_problems = problems.iter().any(|p| p.kind != ProblemKind::Binary);
+    let had_problems = problems.iter().any(Problem::is_error);
     Ok(if cfg.strict && had_problems {
         Outcome::Error
     } else if findings.iter().any(|f| cfg.fail_on.fails(f)) {
@@ -202,7 +218,7 @@ pub fn baseline(cfg: &BaselineConfig) -> Result<Outcome> {
             format!("; {} stale removed", stale.len())
         }
     );
-    let had_problems = run.problems.iter().any(|p| p.kind != ProblemKind::Binary);
+    let had_problems = run.problems.iter().any(Problem::is_error);
     Ok(if cfg.scan.strict && had_problems {
         Outcome::Error
     } else {
@@ -280,7 +296,7 @@ fn collect(
                     .map_init(
                         || engine.scratch(),
                         |scratch, t| {
-                            let o = scan_file(&engine, scratch, t, cfg.walk.max_file_size);
+                            let o = scan_file(&engine, scratch, t, &cfg.walk);
                             bar.inc(1);
                             o
                         },
@@ -439,8 +455,12 @@ fn scan_file(
     engine: &Engine,
     scratch: &mut crate::detect::Scratch,
     t: &Target,
-    max: u64,
+    walk: &WalkOptions,
 ) -> FileOutcome {
+    let max = walk.max_file_size;
+    if let Some(outcome) = windowed::scan(engine, scratch, t, max, walk.window) {
+        return outcome;
+    }
     let data = match source::read(t, max) {
         Ok(d) => d,
         Err(p) => return FileOutcome::Skipped(p),
@@ -473,16 +493,7 @@ fn scan_bytes(
         Err(panic) => {
             // The scratch may be half-updated; start this thread afresh.
             *scratch = engine.scratch();
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".into());
-            FileOutcome::Skipped(Problem {
-                path: display.to_string(),
-                kind: ProblemKind::Internal,
-                message: format!("internal error while scanning ({what}); please report it"),
-            })
+            FileOutcome::Skipped(internal_error(display, panic))
         }
     }
 }
@@ -666,6 +677,20 @@ fn unix_now() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
+/// The problem reported for a file whose scan panicked.
+fn internal_error(display: &str, panic: Box<dyn std::any::Any + Send>) -> Problem {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into());
+    Problem {
+        path: display.to_string(),
+        kind: ProblemKind::Internal,
+        message: format!("internal error while scanning ({what}); please report it"),
+    }
+}
+
 /// Inline markers are read here, while the file's bytes are in memory. Duplicates go first so
 /// that a marker scoped to the best rule does not let a weaker rule report the same bytes.
 fn apply_inline_markers(
@@ -701,24 +726,36 @@ fn progress_bar(enabled: bool, total: u64) -> ProgressBar {
     bar
 }
 
+/// Warnings on stderr. Binary files and special entries (links, pipes) can be many and are
+/// expected: the first few of each are printed and the rest counted (all with `--verbose`;
+/// JSON and SARIF list every one).
 fn print_problems(problems: &[Problem], verbose: bool) {
     let mut stderr = io::stderr().lock();
     let mut binaries = 0;
+    let mut specials = 0;
     for p in problems {
-        if p.kind == ProblemKind::Binary {
-            binaries += 1;
-            if !verbose && binaries > BINARY_WARNINGS_SHOWN {
-                continue;
-            }
+        let seen = match p.kind {
+            ProblemKind::Binary => &mut binaries,
+            ProblemKind::Special => &mut specials,
+            _ => &mut 0,
+        };
+        *seen += 1;
+        if !verbose && *seen > BINARY_WARNINGS_SHOWN {
+            continue;
         }
         let _ = writeln!(stderr, "warning: {}: {}", p.path, p.message);
     }
-    if !verbose && binaries > BINARY_WARNINGS_SHOWN {
-        let _ = writeln!(
-            stderr,
-            "warning: {} more binary files skipped (--verbose lists each)",
-            binaries - BINARY_WARNINGS_SHOWN
-        );
+    for (n, what) in [
+        (binaries, "binary files"),
+        (specials, "links, pipes, sockets or devices"),
+    ] {
+        if !verbose && n > BINARY_WARNINGS_SHOWN {
+            let _ = writeln!(
+                stderr,
+                "warning: {} more {what} skipped (--verbose lists each)",
+                n - BINARY_WARNINGS_SHOWN
+            );
+        }
     }
 }
 
@@ -765,6 +802,7 @@ fn print_summary(stats: &Stats, elapsed: Duration) {
         (stats.skipped_too_large, "too large"),
         (stats.unreadable, "unreadable"),
         (stats.errors, "failed"),
+        (stats.skipped_special, "not regular files"),
     ] {
         if n > 0 {
             skipped.push(format!("{n} {what}"));

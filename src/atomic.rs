@@ -2,11 +2,38 @@
 //! place when complete, so a crash or Ctrl-C leaves the old file or none, never half of one.
 //! A path that exists and is not a regular file (`/dev/null`, `/dev/stdout`, a FIFO) is written
 //! in place: renaming over it would replace a device with a file.
+//!
+//! A crash (or SIGKILL) while the temporary file is being written can leave it behind, named
+//! `.keyhound-*.tmp`; Ctrl-C does not: the binary's handler calls [`abandon`].
 
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use anyhow::{Context, Result};
+
+/// Temporary files being written now. Process-wide on purpose: a signal handler has no other
+/// way to find them.
+static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Removes the temporary files of writes in progress and exits with `code`; the Ctrl-C handler
+/// calls this, so an interrupted write leaves the old file (or none) and no litter. The list
+/// stays locked until the process is gone: a write that has not registered its temporary file
+/// yet cannot create one any more (see [`write`]).
+pub fn abandon(code: i32) -> ! {
+    let mut pending = PENDING.lock().unwrap_or_else(|e| e.into_inner());
+    for path in pending.drain(..) {
+        let _ = std::fs::remove_file(path);
+    }
+    std::process::exit(code)
+}
+
+fn done(path: &Path) {
+    PENDING
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .retain(|p| p != path);
+}
 
 /// Writes `path` atomically with what `fill` writes; `what` names the file in errors
 /// ("the report", "the baseline").
@@ -29,21 +56,34 @@ pub fn write(
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(&dir).with_context(|| {
-        format!(
-            "cannot create a file in {} for {what}; is the folder writable?",
-            dir.display()
-        )
-    })?;
-    {
-        let mut out = BufWriter::new(tmp.as_file_mut());
-        fill(&mut out)
-            .and_then(|_| out.flush())
-            .with_context(|| format!("cannot write {what} to {}", path.display()))?;
-    }
-    tmp.persist(path)
-        .with_context(|| format!("cannot move {what} into place at {}", path.display()))?;
-    Ok(())
+    // Created and registered under the lock, so that Ctrl-C never falls in between.
+    let mut pending = PENDING.lock().unwrap_or_else(|e| e.into_inner());
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".keyhound-")
+        .suffix(".tmp")
+        .tempfile_in(&dir)
+        .with_context(|| {
+            format!(
+                "cannot create a file in {} for {what}; is the folder writable?",
+                dir.display()
+            )
+        })?;
+    let tmp_path = tmp.path().to_path_buf();
+    pending.push(tmp_path.clone());
+    drop(pending);
+    let written = (|| {
+        {
+            let mut out = BufWriter::new(tmp.as_file_mut());
+            fill(&mut out)
+                .and_then(|_| out.flush())
+                .with_context(|| format!("cannot write {what} to {}", path.display()))?;
+        }
+        tmp.persist(path)
+            .with_context(|| format!("cannot move {what} into place at {}", path.display()))?;
+        Ok(())
+    })();
+    done(&tmp_path);
+    written
 }
 
 #[cfg(test)]

@@ -121,7 +121,8 @@ impl Baseline {
         Self::parse(&text).with_context(|| format!("{}: not a valid baseline", path.display()))
     }
 
-    fn parse(text: &str) -> Result<Baseline> {
+    /// Parses and validates baseline text (what [`Baseline::read`] reads from a file).
+    pub fn parse(text: &str) -> Result<Baseline> {
         let file: BaselineFile = serde_json::from_str(text)?;
         if file.version != VERSION {
             bail!(

@@ -13,6 +13,8 @@ pub mod config;
 pub mod detect;
 pub mod filter;
 pub mod finding;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod report;
 pub mod rules;
 pub mod source;

@@ -136,6 +136,10 @@ struct InputArgs {
     #[arg(long, value_name = "SIZE", default_value = DEFAULT_MAX_FILE_SIZE)]
     max_file_size: String,
 
+    /// Scan files larger than SIZE in windows of SIZE (memory bounded by it); for tests.
+    #[arg(long, value_name = "SIZE", hide = true)]
+    window_size: Option<String>,
+
     /// Add the rules in FILE to the built-in ones (may be repeated).
     #[arg(long = "rules", value_name = "FILE")]
     rules: Vec<PathBuf>,
@@ -387,8 +391,17 @@ enum RulesCommand {
 }
 
 /// Entry point of the binary.
+/// Exit code after Ctrl-C: 128 + SIGINT, what a shell reports for a process the signal killed.
+const INTERRUPTED: i32 = 130;
+
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Ctrl-C stops at once, as without a handler, but first removes the temporary file of a
+    // report or baseline being written, so nothing is left behind.
+    let _ = ctrlc::set_handler(|| {
+        eprintln!("keyhound: interrupted");
+        crate::atomic::abandon(INTERRUPTED);
+    });
     let result = match cli.command {
         Command::Verify(args) => return verify_cmd::main(args),
         Command::Scan(args) => resolve_scan(*args).and_then(|cfg| app::scan(&cfg)),
@@ -543,8 +556,15 @@ fn resolve_input(args: InputArgs) -> Result<ScanConfig> {
         roots: args.paths,
         walk: WalkOptions {
             no_ignore: args.no_ignore,
-            max_file_size: parse_size(&args.max_file_size)?,
+            max_file_size: parse_size(&args.max_file_size, "--max-file-size")?,
             threads,
+            window: match &args.window_size {
+                Some(s) => match parse_size(s, "--window-size")? {
+                    n if n >= 1024 => n,
+                    _ => bail!("--window-size must be at least 1K"),
+                },
+                None => app::DEFAULT_WINDOW,
+            },
         },
         format: Format::Human,
         output: None,
@@ -583,13 +603,15 @@ fn parse_duration(flag: &str, s: &str) -> Result<std::time::Duration> {
 }
 
 /// `123`, `500K`, `64MiB`, `1G`: binary units, case-insensitive, optional `B`/`iB`.
-fn parse_size(s: &str) -> Result<u64> {
+fn parse_size(s: &str, flag: &str) -> Result<u64> {
     let t = s.trim();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
     let n: u64 = match num.parse() {
         Ok(n) => n,
-        Err(_) => bail!("--max-file-size {s:?} is not a size: write bytes or a number with K, M or G (e.g. 64MiB)"),
+        Err(_) => {
+            bail!("{flag} {s:?} is not a size: write bytes or a number with K, M or G (e.g. 64MiB)")
+        }
     };
     let shift = match unit.to_ascii_lowercase().as_str() {
         "" | "b" => 0,
@@ -597,11 +619,11 @@ fn parse_size(s: &str) -> Result<u64> {
         "m" | "mb" | "mib" => 20,
         "g" | "gb" | "gib" => 30,
         _ => {
-            bail!("--max-file-size {s:?} has an unknown unit {unit:?}: use K, M or G (e.g. 64MiB)")
+            bail!("{flag} {s:?} has an unknown unit {unit:?}: use K, M or G (e.g. 64MiB)")
         }
     };
     n.checked_mul(1 << shift)
-        .ok_or_else(|| anyhow::anyhow!("--max-file-size {s:?} is too large"))
+        .ok_or_else(|| anyhow::anyhow!("{flag} {s:?} is too large"))
 }
 
 #[cfg(test)]
@@ -620,7 +642,7 @@ mod tests {
             ("M", None),
         ];
         for (s, want) in cases {
-            assert_eq!(parse_size(s).ok(), want, "{s}");
+            assert_eq!(parse_size(s, "--max-file-size").ok(), want, "{s}");
         }
     }
 

@@ -15,7 +15,7 @@ use base64::Engine as _;
 const MIN_RUN: usize = 24;
 /// Longest run decoded: keys are short, and decoding megabyte blobs would cost time for
 /// nothing. A longer run is still decoded in part (its first `MAX_RUN` bytes).
-const MAX_RUN: usize = 16 * 1024;
+pub(super) const MAX_RUN: usize = 16 * 1024;
 
 /// Which encoding hid a secret.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

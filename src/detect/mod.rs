@@ -73,6 +73,8 @@ pub struct Engine {
 pub struct Scratch {
     /// Per rule: keyword hit windows `(start, end)` in this chunk.
     windows: Vec<Vec<(usize, usize)>>,
+    /// Per rule: the token bytes known after its last window end (see [`TokenRun`]).
+    runs: Vec<TokenRun>,
     touched: Vec<u32>,
     /// Per (rule, attribution): positions of context words in this chunk.
     context_hits: Vec<(u32, u32, usize)>,
@@ -135,9 +137,21 @@ impl Engine {
         &self.rules
     }
 
+    /// The most bytes one finding can span: a rule's window around its keyword (plus the
+    /// token the window end is extended to), or an encoded run. Whoever cuts a haystack into
+    /// overlapping pieces overlaps them by at least this much so that no finding is cut.
+    pub fn longest_match(&self) -> usize {
+        let rules = self.rules.rules().iter().map(|r| {
+            let keyword = r.spec.keywords.iter().map(String::len).max().unwrap_or(0);
+            r.spec.window[0] + keyword + r.spec.window[1] + EXTEND_TOKEN_LIMIT
+        });
+        rules.max().unwrap_or(0).max(encoded::MAX_RUN)
+    }
+
     pub fn scratch(&self) -> Scratch {
         Scratch {
             windows: vec![Vec::new(); self.rules.len()],
+            runs: (0..self.rules.len()).map(|_| TokenRun::new()).collect(),
             touched: Vec::new(),
             context_hits: Vec::new(),
             depth: 0,
@@ -241,27 +255,25 @@ impl Engine {
     fn prefilter(&self, hay: &[u8], scratch: &mut Scratch) {
         let Scratch {
             windows,
+            runs,
             touched,
             context_hits,
             ..
         } = scratch;
         // The last window end extended: rules triggered by one keyword mostly share a window
         // size, and then share the end.
-        let mut last_end = (usize::MAX, 0);
         self.anchors.for_each(hay, |pattern, start, end| {
             let role = &self.roles[pattern];
             for &ri in &role.triggers {
                 let [before, after] = self.rules.rules()[ri as usize].spec.window;
                 let ws = start.saturating_sub(before);
-                let raw_end = (end + after).min(hay.len());
-                if last_end.0 != raw_end {
-                    last_end = (raw_end, extend_token(hay, raw_end));
-                }
-                let we = last_end.1;
                 let w = &mut windows[ri as usize];
+                let run = &mut runs[ri as usize];
                 if w.is_empty() {
                     touched.push(ri);
+                    *run = TokenRun::new();
                 }
+                let we = run.extend(hay, (end + after).min(hay.len()));
                 w.push((ws, we));
             }
             for &(ri, ai) in &role.context_of {
@@ -467,10 +479,50 @@ fn merge_windows(w: &mut Vec<(usize, usize)>) {
     w.truncate(out + 1);
 }
 
-/// Moves a window end forward to the end of the token it cuts, so a key is never truncated
-/// into a shorter, valid-looking one. Bounded so a huge token cannot make windows huge.
-fn extend_token(hay: &[u8], end: usize) -> usize {
-    encoded::token_end(hay, end, (end + 1024).min(hay.len()))
+/// How far a window end is moved forward to the end of the token it cuts.
+const EXTEND_TOKEN_LIMIT: usize = 1024;
+
+/// What one rule's window ends have learned about the haystack: every byte in `start..end` is
+/// a token byte, and `end` is not one when `closed` (or is the haystack's end). A rule's window
+/// ends arrive in (roughly) ascending order, so each byte is walked about once per rule however
+/// many hits fall in one long token (`sk-sk-sk-…` would otherwise cost a walk of up to
+/// [`EXTEND_TOKEN_LIMIT`] bytes per hit and rule).
+#[derive(Debug, Clone)]
+struct TokenRun {
+    start: usize,
+    end: usize,
+    closed: bool,
+}
+
+impl TokenRun {
+    /// Knows nothing yet.
+    fn new() -> Self {
+        TokenRun {
+            start: usize::MAX,
+            end: 0,
+            closed: false,
+        }
+    }
+
+    /// Moves a window end `at` forward to the end of the token it cuts, so that a key is never
+    /// truncated into a shorter, valid-looking one; at most [`EXTEND_TOKEN_LIMIT`] bytes, so a
+    /// huge token cannot make windows huge.
+    fn extend(&mut self, hay: &[u8], at: usize) -> usize {
+        let limit = (at + EXTEND_TOKEN_LIMIT).min(hay.len());
+        if !(self.start <= at && at <= self.end) {
+            *self = TokenRun {
+                start: at,
+                end: at,
+                closed: false,
+            };
+        }
+        if !self.closed && self.end < limit {
+            // 64 bytes at a time (SIMD where the CPU has it).
+            self.end = encoded::token_end(hay, self.end, limit);
+            self.closed = self.end < limit;
+        }
+        self.end.min(limit)
+    }
 }
 
 #[cfg(test)]
@@ -485,6 +537,33 @@ mod tests {
             data: text.as_bytes(),
         };
         engine.scan(&chunk, &mut engine.scratch())
+    }
+
+    /// The plain walk [`TokenRun::extend`] must agree with.
+    fn extend_token(hay: &[u8], mut end: usize) -> usize {
+        let limit = (end + EXTEND_TOKEN_LIMIT).min(hay.len());
+        while end < limit && checks::is_token_byte(hay[end]) {
+            end += 1;
+        }
+        end
+    }
+
+    #[test]
+    fn token_runs_extend_like_extend_token() {
+        let hay = b"ab sk-sk-sk-sk- x=y.z,w".repeat(50);
+        let mut long = b"sk-".repeat(1000);
+        long.extend_from_slice(b" tail");
+        for hay in [hay.as_slice(), long.as_slice(), b"", b"abc"] {
+            let mut run = TokenRun::new();
+            // Ascending, backwards, and two interleaved rules: what it remembers never changes
+            // an answer.
+            let n = hay.len();
+            let interleaved = (0..=n).flat_map(|at| [at, (at + 1500).min(n)]);
+            let order = (0..=n).chain((0..=n).rev()).chain(interleaved);
+            for at in order {
+                assert_eq!(run.extend(hay, at), extend_token(hay, at), "at {at}");
+            }
+        }
     }
 
     #[test]

@@ -10,6 +10,8 @@ mod markdown;
 pub use json::{JsonReport, JsonWarning};
 mod sarif;
 
+pub use sarif::MAX_RESULTS as SARIF_MAX_RESULTS;
+
 use std::io::{self, Write};
 
 use serde::{Deserialize, Serialize};
@@ -40,6 +42,9 @@ pub struct Stats {
     pub skipped_too_large: u64,
     pub unreadable: u64,
     pub errors: u64,
+    /// Symbolic links, named pipes, sockets and devices met in the walk (never read).
+    #[serde(default)]
+    pub skipped_special: u64,
     pub rules: u64,
     pub findings: u64,
 }
@@ -51,6 +56,7 @@ impl Stats {
             ProblemKind::TooLarge => self.skipped_too_large += 1,
             ProblemKind::Unreadable => self.unreadable += 1,
             ProblemKind::Internal => self.errors += 1,
+            ProblemKind::Special => self.skipped_special += 1,
         }
     }
 }

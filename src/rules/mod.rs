@@ -225,6 +225,21 @@ impl RuleSet {
         Ok(set)
     }
 
+    /// Only the rules of one operator rule file given as text, validated and compiled the way
+    /// `--rules FILE` loads them (without the built-in rules, so that fuzzing and tests can
+    /// exercise the parser and validation quickly). `name` names the file in errors.
+    pub fn from_operator_text(text: &str, name: &str) -> Result<RuleSet> {
+        let mut set = RuleSet { rules: Vec::new() };
+        set.add_file(text, Origin::Operator(name.to_string()))?;
+        set.finish()?;
+        for rule in &set.rules {
+            rule.try_compile().with_context(|| {
+                format!("{}: rule `{}`: invalid pattern", rule.origin, rule.id())
+            })?;
+        }
+        Ok(set)
+    }
+
     /// Parses and validates one rule file and adds its rules.
     pub fn add_file(&mut self, text: &str, origin: Origin) -> Result<()> {
         let file: RuleFile =

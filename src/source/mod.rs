@@ -20,6 +20,9 @@ pub struct WalkOptions {
     /// Files larger than this are skipped with a warning.
     pub max_file_size: u64,
     pub threads: usize,
+    /// Files larger than this are read and scanned in windows of this many bytes (memory
+    /// bounded by the window; see `app::windowed`).
+    pub window: u64,
 }
 
 /// A file to scan.
@@ -38,6 +41,9 @@ pub enum ProblemKind {
     Unreadable,
     /// The scan of this file failed inside keyhound (a caught panic).
     Internal,
+    /// Not a regular file: a symbolic link (never followed), a named pipe, a socket or a
+    /// device. Listed so that nothing is skipped silently; not an error.
+    Special,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -45,6 +51,14 @@ pub struct Problem {
     pub path: String,
     pub kind: ProblemKind,
     pub message: String,
+}
+
+impl Problem {
+    /// Whether this problem fails a `--strict` scan: a file that should have been read was
+    /// not. Binary files and special entries are expected and never read.
+    pub fn is_error(&self) -> bool {
+        !matches!(self.kind, ProblemKind::Binary | ProblemKind::Special)
+    }
 }
 
 /// Lists the files under `roots`, sorted by display path so that every run scans and reports
@@ -92,7 +106,19 @@ pub fn walk(roots: &[PathBuf], opts: &WalkOptions) -> (Vec<Target>, Vec<Problem>
                             path: e.into_path(),
                         });
                     }
-                    Ok(_) => {}
+                    Ok(e) => {
+                        if let Some(what) = e.file_type().and_then(special_kind) {
+                            let path = display_path(e.path(), base);
+                            let mut g = found
+                                .lock()
+                                .expect("no thread panics while holding the lock");
+                            g.1.push(Problem {
+                                path,
+                                kind: ProblemKind::Special,
+                                message: format!("skipped: {what}"),
+                            });
+                        }
+                    }
                     Err(err) => {
                         let path = error_path(&err).unwrap_or_else(|| root.display().to_string());
                         let mut g = found
@@ -116,6 +142,27 @@ pub fn walk(roots: &[PathBuf], opts: &WalkOptions) -> (Vec<Target>, Vec<Problem>
     targets.dedup_by(|a, b| a.path == b.path);
     problems.sort();
     (targets, problems)
+}
+
+/// What a walk entry is when it is neither a regular file nor a folder.
+fn special_kind(t: std::fs::FileType) -> Option<&'static str> {
+    if t.is_symlink() {
+        return Some("symbolic link (not followed)");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return Some("named pipe (FIFO)");
+        }
+        if t.is_socket() {
+            return Some("socket");
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return Some("device");
+        }
+    }
+    None
 }
 
 fn builder(root: &Path, opts: &WalkOptions) -> WalkBuilder {
@@ -168,7 +215,21 @@ fn strip_path(msg: &str) -> String {
 }
 
 /// Bytes looked at to decide whether a file is binary.
-const SNIFF: usize = 8192;
+pub const SNIFF: usize = 8192;
+
+/// Whether a file starting with `head` is UTF-16 with a byte-order mark (decoded, not binary).
+pub fn utf16_bom(head: &[u8]) -> bool {
+    head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF])
+}
+
+/// Whether a file starting with `head` is binary: a NUL byte in its first [`SNIFF`] bytes and
+/// no UTF-16 byte-order mark.
+pub fn looks_binary(head: &[u8]) -> bool {
+    !utf16_bom(head) && memchr::memchr(0, &head[..head.len().min(SNIFF)]).is_some()
+}
+
+/// The warning for a binary file.
+pub const BINARY_SKIPPED: &str = "skipped: binary file (NUL byte in its first 8 KiB)";
 
 /// The bytes of a file, ready to scan.
 pub fn read(target: &Target, max_file_size: u64) -> Result<Vec<u8>, Problem> {
@@ -188,14 +249,8 @@ pub fn read(target: &Target, max_file_size: u64) -> Result<Vec<u8>, Problem> {
             .take(SNIFF as u64)
             .read_to_end(&mut head)
             .map_err(unreadable)?;
-        if !head.starts_with(&[0xFF, 0xFE])
-            && !head.starts_with(&[0xFE, 0xFF])
-            && memchr::memchr(0, &head).is_some()
-        {
-            return Err(problem(
-                ProblemKind::Binary,
-                "skipped: binary file (NUL byte in its first 8 KiB)".into(),
-            ));
+        if looks_binary(&head) {
+            return Err(problem(ProblemKind::Binary, BINARY_SKIPPED.into()));
         }
         return Err(problem(
             ProblemKind::TooLarge,
@@ -223,11 +278,11 @@ pub fn decode(display: &str, data: Vec<u8>) -> Result<Vec<u8>, Problem> {
     if let Some(text) = decode_utf16(&data) {
         return Ok(text);
     }
-    if memchr::memchr(0, &data[..data.len().min(SNIFF)]).is_some() {
+    if looks_binary(&data) {
         return Err(Problem {
             path: display.to_string(),
             kind: ProblemKind::Binary,
-            message: "skipped: binary file (NUL byte in its first 8 KiB)".into(),
+            message: BINARY_SKIPPED.into(),
         });
     }
     Ok(data)

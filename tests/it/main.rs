@@ -4,10 +4,12 @@
 mod action;
 mod deepseek;
 mod exposure;
+mod fuzzed;
 mod generic;
 mod git;
 mod outputs;
 mod precommit;
+mod properties;
 mod rules;
 mod rust;
 mod suppress;
