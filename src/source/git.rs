@@ -232,7 +232,7 @@ fn history(repo: &gix::Repository, tips: &HistoryTips, scan: &mut GitScan) -> Re
                     .push("the repository has no commits yet: no history to scan".into());
                 return Ok(());
             }
-            let id = resolve(repo, "HEAD", "HEAD")?;
+            let id = resolve(repo, "HEAD", "")?;
             (vec![id], id)
         }
         HistoryTips::Branch(r) => {
@@ -263,7 +263,7 @@ fn history(repo: &gix::Repository, tips: &HistoryTips, scan: &mut GitScan) -> Re
             let tip = if head.is_unborn() {
                 starts[0]
             } else {
-                resolve(repo, "HEAD", "HEAD")?
+                resolve(repo, "HEAD", "")?
             };
             (starts, tip)
         }
@@ -440,22 +440,55 @@ fn tree_blobs(tree: &gix::Tree<'_>) -> Result<Vec<(Vec<u8>, ObjectId)>> {
         .collect())
 }
 
+/// The commit `spec` names. `flag` is the option it came from, for messages (empty for HEAD).
 fn resolve(repo: &gix::Repository, spec: &str, flag: &str) -> Result<ObjectId> {
-    let found = repo
-        .rev_parse_single(spec)
-        .ok()
-        .and_then(|id| id.object().ok()?.peel_to_commit().ok().map(|c| c.id));
-    if let Some(id) = found {
-        return Ok(id);
+    let what = if flag.is_empty() {
+        spec.to_string()
+    } else {
+        format!("{flag} {spec}")
+    };
+    if let Ok(id) = repo.rev_parse_single(spec) {
+        let id = id.detach();
+        return repo
+            .find_object(id)
+            .and_then(|o| o.peel_to_commit())
+            .map(|c| c.id)
+            .map_err(|e| {
+                anyhow!(
+                    "{what}: cannot read commit {} ({e}); the repository may be damaged \
+                     (`git fsck` tells)",
+                    short(&id)
+                )
+            });
+    }
+    if let Some(id) = named_id(repo, spec) {
+        bail!(
+            "{what}: cannot read commit {}; the repository may be damaged (`git fsck` tells)",
+            short(&id)
+        );
     }
     if repo.is_shallow().unwrap_or(false) {
         bail!(
-            "{flag} {spec}: no such commit in this clone, and the clone is shallow; fetch the \
+            "{what}: no such commit in this clone, and the clone is shallow; fetch the \
              history it needs (`git fetch --unshallow`, or `fetch-depth: 0` on \
              actions/checkout)"
         );
     }
-    bail!("{flag} {spec}: no such commit (a commit id, branch or tag is expected)")
+    bail!("{what}: no such commit (a commit id, branch or tag is expected)")
+}
+
+/// The object id `spec` points at without reading the object: set when the name exists but
+/// the object behind it could not be read.
+fn named_id(repo: &gix::Repository, spec: &str) -> Option<ObjectId> {
+    if spec == "HEAD" {
+        return repo.head().ok()?.id().map(|id| id.detach());
+    }
+    if let Ok(Some(r)) = repo.try_find_reference(spec) {
+        return r.target().try_id().map(ToOwned::to_owned);
+    }
+    ObjectId::from_hex(spec.as_bytes())
+        .ok()
+        .filter(|id| repo.has_object(id))
 }
 
 pub fn short(id: &ObjectId) -> String {

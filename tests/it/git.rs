@@ -529,3 +529,71 @@ fn a_merge_reports_what_it_brings_not_what_the_merged_branch_added() {
     assert_eq!(commit_of(20), f1.as_str());
     assert_eq!(commit_of(22), merge.as_str());
 }
+
+#[test]
+fn corrupted_objects_are_errors_or_warnings_never_panics() {
+    if !have_git() {
+        return;
+    }
+    let repo = Repo::new();
+    repo.write("ok.env", key_line(23));
+    repo.write("broken.txt", "soon unreadable\n");
+    repo.commit("c1", 1);
+    let blob = String::from_utf8(repo.git(&["rev-parse", "HEAD:broken.txt"]).stdout).unwrap();
+    let blob = blob.trim();
+    let loose = repo
+        .path()
+        .join(".git/objects")
+        .join(&blob[..2])
+        .join(&blob[2..]);
+    let mut perms = std::fs::metadata(&loose).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&loose, perms).unwrap();
+    std::fs::write(&loose, b"\x78\x9c not zlib at all").unwrap();
+
+    // A corrupt blob: listed as unreadable, the rest still scanned.
+    let (v, code, _) = repo.scan(&["--history"]);
+    assert_eq!(hashes(&v), vec![hash(23)]);
+    assert_eq!(code, 1);
+    assert!(
+        v["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["path"].as_str().unwrap().starts_with("broken.txt@")),
+        "{v:#}"
+    );
+
+    // A corrupt commit: a clear error (exit 2), no panic.
+    let head = repo.head();
+    let loose = repo
+        .path()
+        .join(".git/objects")
+        .join(&head[..2])
+        .join(&head[2..]);
+    let mut perms = std::fs::metadata(&loose).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&loose, perms).unwrap();
+    std::fs::write(&loose, b"garbage").unwrap();
+    for mode in [
+        &["--history"][..],
+        &["--since-commit", "HEAD"][..],
+        &["--staged"][..],
+    ] {
+        let out = keyhound()
+            .arg("scan")
+            .args(mode)
+            .arg(repo.path())
+            .output()
+            .unwrap();
+        let err = stderr(&out);
+        assert!(!err.contains("panicked"), "{mode:?}: {err}");
+        assert!(matches!(out.status.code(), Some(0..=2)), "{mode:?}: {err}");
+        if mode[0] != "--staged" {
+            assert_eq!(out.status.code(), Some(2), "{mode:?}: {err}");
+            assert!(err.contains("may be damaged"), "{mode:?}: {err}");
+        }
+    }
+}
