@@ -93,6 +93,20 @@ impl Repo {
         self.head()
     }
 
+    /// Overwrites the loose object `id` with `bytes`.
+    fn corrupt(&self, id: &str, bytes: &[u8]) {
+        let loose = self
+            .path()
+            .join(".git/objects")
+            .join(&id[..2])
+            .join(&id[2..]);
+        let mut perms = std::fs::metadata(&loose).unwrap().permissions();
+        #[allow(clippy::permissions_set_readonly_false)]
+        perms.set_readonly(false);
+        std::fs::set_permissions(&loose, perms).unwrap();
+        std::fs::write(&loose, bytes).unwrap();
+    }
+
     fn head(&self) -> String {
         let out = self.git(&["rev-parse", "HEAD"]);
         String::from_utf8(out.stdout).unwrap().trim().to_string()
@@ -540,17 +554,7 @@ fn corrupted_objects_are_errors_or_warnings_never_panics() {
     repo.write("broken.txt", "soon unreadable\n");
     repo.commit("c1", 1);
     let blob = String::from_utf8(repo.git(&["rev-parse", "HEAD:broken.txt"]).stdout).unwrap();
-    let blob = blob.trim();
-    let loose = repo
-        .path()
-        .join(".git/objects")
-        .join(&blob[..2])
-        .join(&blob[2..]);
-    let mut perms = std::fs::metadata(&loose).unwrap().permissions();
-    #[allow(clippy::permissions_set_readonly_false)]
-    perms.set_readonly(false);
-    std::fs::set_permissions(&loose, perms).unwrap();
-    std::fs::write(&loose, b"\x78\x9c not zlib at all").unwrap();
+    repo.corrupt(blob.trim(), b"\x78\x9c not zlib at all");
 
     // A corrupt blob: listed as unreadable, the rest still scanned.
     let (v, code, _) = repo.scan(&["--history"]);
@@ -566,17 +570,7 @@ fn corrupted_objects_are_errors_or_warnings_never_panics() {
     );
 
     // A corrupt commit: a clear error (exit 2), no panic.
-    let head = repo.head();
-    let loose = repo
-        .path()
-        .join(".git/objects")
-        .join(&head[..2])
-        .join(&head[2..]);
-    let mut perms = std::fs::metadata(&loose).unwrap().permissions();
-    #[allow(clippy::permissions_set_readonly_false)]
-    perms.set_readonly(false);
-    std::fs::set_permissions(&loose, perms).unwrap();
-    std::fs::write(&loose, b"garbage").unwrap();
+    repo.corrupt(&repo.head(), b"garbage");
     for mode in [
         &["--history"][..],
         &["--since-commit", "HEAD"][..],
