@@ -285,6 +285,7 @@ fn collect(
         .num_threads(cfg.walk.threads)
         .build()
         .context("cannot start the scanning threads")?;
+    let mut commits: Vec<std::sync::Arc<git::CommitMeta>> = Vec::new();
     let (outcomes, mut problems, excluded) = match &plan {
         None => {
             let (targets, problems) = source::walk(&cfg.roots, &cfg.walk);
@@ -307,28 +308,64 @@ fn collect(
             (outcomes, problems, excluded)
         }
         Some(plan) => {
-            let (jobs, excluded) = exclude_jobs(plan, config_path.as_deref(), config.as_ref());
-            let bar = progress_bar(cfg.progress, jobs.len() as u64);
-            let outcomes: Vec<FileOutcome> = pool.install(|| {
-                jobs.par_iter()
-                    .map_init(
-                        || (engine.scratch(), plan.repo.to_thread_local()),
-                        |(scratch, repo), job| {
-                            let o = scan_blob(
-                                &engine,
-                                scratch,
-                                repo,
-                                plan,
-                                job,
-                                cfg.walk.max_file_size,
-                            );
-                            bar.inc(1);
-                            o
-                        },
-                    )
-                    .collect()
+            // One thread lists the blobs (a tree diff per commit) while the pool scans those
+            // already listed; the order of outcomes does not matter, everything is sorted after.
+            let own = own_config_path(plan, config_path.as_deref());
+            let excluded = std::sync::Mutex::new(Vec::new());
+            let bar = progress_bar(cfg.progress, 0);
+            let (tx, rx) = std::sync::mpsc::sync_channel::<git::BlobJob>(4096);
+            let (outcomes, listed) = std::thread::scope(|s| {
+                let (bar, tx) = (&bar, tx);
+                let lister = s.spawn(move || {
+                    plan.stream(|job| {
+                        bar.inc_length(1);
+                        // The scan side only goes away on a panic, which surfaces anyway.
+                        let _ = tx.send(job);
+                    })
+                });
+                let outcomes: Vec<FileOutcome> = pool.install(|| {
+                    rx.into_iter()
+                        .par_bridge()
+                        .filter_map(|job| {
+                            let reason = job_exclusion(own.as_deref(), config.as_ref(), &job);
+                            match reason {
+                                Some(r) => {
+                                    bar.inc(1);
+                                    excluded
+                                        .lock()
+                                        .unwrap_or_else(|e| e.into_inner())
+                                        .push((blob_display(&job), r));
+                                    None
+                                }
+                                None => Some(job),
+                            }
+                        })
+                        .map_init(
+                            || (engine.scratch(), plan.repo.to_thread_local()),
+                            |(scratch, repo), job| {
+                                let o = scan_blob(
+                                    &engine,
+                                    scratch,
+                                    repo,
+                                    plan,
+                                    &job,
+                                    cfg.walk.max_file_size,
+                                );
+                                bar.inc(1);
+                                o
+                            },
+                        )
+                        .collect()
+                });
+                let listed = lister
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p));
+                (outcomes, listed)
             });
             bar.finish_and_clear();
+            commits = listed?;
+            let mut excluded = excluded.into_inner().unwrap_or_else(|e| e.into_inner());
+            excluded.sort_by(|a: &(String, DropReason), b| a.0.cmp(&b.0));
             (outcomes, Vec::new(), excluded)
         }
     };
@@ -377,7 +414,7 @@ fn collect(
     dropped.sort_by(|a, b| a.0.sort_key().cmp(&b.0.sort_key()));
     let mut findings = findings;
     if let (Some(plan), Some(g)) = (&plan, &cfg.git) {
-        findings = first_commits(findings, plan, g.max_age_days, unix_now());
+        findings = first_commits(findings, plan, &commits, g.max_age_days, unix_now());
     }
     if let Some(c) = &config {
         for f in &mut findings {
@@ -498,40 +535,33 @@ fn scan_bytes(
     }
 }
 
-/// The git jobs the configuration excludes (by path), and the configuration file itself.
-fn exclude_jobs<'a>(
-    plan: &'a GitScan,
-    config_path: Option<&Path>,
+/// The path of the configuration file in the repository, if it is inside it.
+fn own_config_path(plan: &GitScan, config_path: Option<&Path>) -> Option<String> {
+    let path = std::fs::canonicalize(config_path?).ok()?;
+    let root = std::fs::canonicalize(&plan.root).ok()?;
+    path.strip_prefix(root)
+        .ok()
+        .map(|r| r.to_string_lossy().replace('\\', "/"))
+}
+
+/// Why the configuration excludes a git job (by path), if it does; the configuration file
+/// itself is never scanned.
+fn job_exclusion(
+    own: Option<&str>,
     config: Option<&Config>,
-) -> (Vec<&'a git::BlobJob>, Vec<(String, DropReason)>) {
-    let own = config_path
-        .and_then(|p| std::fs::canonicalize(p).ok())
-        .and_then(|p| {
-            let root = std::fs::canonicalize(&plan.root).ok()?;
-            p.strip_prefix(root)
-                .ok()
-                .map(|r| r.to_string_lossy().replace('\\', "/"))
-        });
-    let mut kept = Vec::with_capacity(plan.jobs.len());
-    let mut excluded = Vec::new();
-    for job in &plan.jobs {
-        let reason = if own.as_deref() == Some(job.path.as_str()) {
-            Some(DropReason::ConfigFile)
-        } else {
-            config.and_then(|c| filter::excluded(&job.path, &c.excludes))
-        };
-        match reason {
-            Some(reason) => excluded.push((blob_display(plan, job), reason)),
-            None => kept.push(job),
-        }
+    job: &git::BlobJob,
+) -> Option<DropReason> {
+    if own == Some(job.path.as_str()) {
+        Some(DropReason::ConfigFile)
+    } else {
+        config.and_then(|c| filter::excluded(&job.path, &c.excludes))
     }
-    (kept, excluded)
 }
 
 /// How a blob is named in warnings: its path, and the commit it came with.
-fn blob_display(plan: &GitScan, job: &git::BlobJob) -> String {
-    match job.commit {
-        Some(i) => format!("{}@{}", job.path, &plan.commits[i].id[..10]),
+fn blob_display(job: &git::BlobJob) -> String {
+    match &job.commit {
+        Some(c) => format!("{}@{}", job.path, &c.id[..10]),
         None => format!("{} (staged)", job.path),
     }
 }
@@ -545,7 +575,7 @@ fn scan_blob(
     job: &git::BlobJob,
     max: u64,
 ) -> FileOutcome {
-    let display = blob_display(plan, job);
+    let display = blob_display(job);
     let problem = |kind, message: String| {
         FileOutcome::Skipped(Problem {
             path: display.clone(),
@@ -602,7 +632,7 @@ fn scan_blob(
         findings.retain(is_added);
         dropped.retain(|(f, _)| is_added(f));
     }
-    let commit = job.commit.map(|i| &plan.commits[i]);
+    let commit = job.commit.as_deref();
     let present = plan.tip_blobs.as_ref().map(|t| t.contains(&job.id));
     for f in findings
         .iter_mut()
@@ -628,16 +658,15 @@ fn scan_blob(
 fn first_commits(
     findings: Vec<Finding>,
     plan: &GitScan,
+    commits: &[std::sync::Arc<git::CommitMeta>],
     max_age_days: Option<u64>,
     now: i64,
 ) -> Vec<Finding> {
-    let order: std::collections::HashMap<&str, usize> = plan
-        .commits
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.id.as_str(), i))
-        .collect();
-    let rank = |f: &Finding| f.commit.as_deref().and_then(|c| order.get(c).copied());
+    let by_id: std::collections::HashMap<&str, &git::CommitMeta> =
+        commits.iter().map(|c| (c.id.as_str(), &**c)).collect();
+    let commit_of = |f: &Finding| f.commit.as_deref().and_then(|c| by_id.get(c).copied());
+    // Earliest commit first; in one commit, the first place in the file.
+    let rank = |f: &Finding| (commit_of(f).map(|c| c.order), f.line, f.column);
     let still_there: std::collections::HashSet<&str> = findings
         .iter()
         .filter(|f| f.git.present_at_head == Some(true))
@@ -661,8 +690,8 @@ fn first_commits(
         if plan.tip_blobs.is_some() {
             f.git.present_at_head = Some(still_there.contains(&f.secret_sha256));
         }
-        if let (Some(limit), Some(i)) = (max_age_days, rank(f)) {
-            let age = (now - plan.commits[i].time).max(0) as u64 / 86_400;
+        if let (Some(limit), Some(c)) = (max_age_days, commit_of(f)) {
+            let age = (now - c.time).max(0) as u64 / 86_400;
             f.git.age_days = Some(age);
             f.git.rotation_overdue = Some(f.git.present_at_head.unwrap_or(true) && age > limit);
         }

@@ -9,6 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{anyhow, bail, Result};
 use gix::bstr::ByteSlice;
@@ -44,6 +45,8 @@ pub struct CommitMeta {
     pub time: i64,
     /// The same as RFC 3339 text with the committer's offset.
     pub date: String,
+    /// Position in the scan, oldest first: a lower number is an earlier commit.
+    pub order: usize,
 }
 
 /// One blob to scan.
@@ -59,8 +62,8 @@ pub struct BlobJob {
     /// if it is new against every parent (what the merge itself brought, such as a conflict
     /// resolution), not what the merged branch's own commits added.
     pub other_parents: Vec<ObjectId>,
-    /// Index into [`GitScan::commits`]; `None` for staged content.
-    pub commit: Option<usize>,
+    /// The commit that brought the blob; `None` for staged content.
+    pub commit: Option<Arc<CommitMeta>>,
 }
 
 /// What a git mode resolved to, ready to scan.
@@ -68,9 +71,13 @@ pub struct GitScan {
     pub repo: gix::ThreadSafeRepository,
     /// The work tree (or the git dir of a bare repository): where `.keyhound.toml` is looked up.
     pub root: PathBuf,
-    /// Oldest first: a lower index is an earlier commit.
-    pub commits: Vec<CommitMeta>,
+    /// Staged mode: the jobs, listed up front.
     pub jobs: Vec<BlobJob>,
+    /// Range and history modes: the commits to diff, oldest first, listed by [`GitScan::stream`]
+    /// while the blobs already listed are being scanned.
+    commit_ids: Vec<ObjectId>,
+    /// Range mode: report the lines each commit added (history reports whole blobs).
+    added_lines: bool,
     /// History mode: the blobs in the tip's tree, to tell whether a secret is still there.
     pub tip_blobs: Option<HashSet<ObjectId>>,
     /// Things the user should know (for example that the range is empty).
@@ -93,8 +100,9 @@ pub fn plan(path: &Path, mode: &GitMode) -> Result<GitScan> {
     let mut scan = GitScan {
         repo: repo.clone().into_sync(),
         root,
-        commits: Vec::new(),
         jobs: Vec::new(),
+        commit_ids: Vec::new(),
+        added_lines: false,
         tip_blobs: None,
         notes: Vec::new(),
     };
@@ -104,6 +112,22 @@ pub fn plan(path: &Path, mode: &GitMode) -> Result<GitScan> {
         GitMode::History { tips } => history(&repo, tips, &mut scan)?,
     }
     Ok(scan)
+}
+
+impl GitScan {
+    /// Hands every job to `send`, in order: the staged ones, or those of each commit as its
+    /// diff is read (so scanning starts before the history is listed). Returns the commits
+    /// that brought at least one job (every commit, in range mode).
+    pub fn stream(&self, mut send: impl FnMut(BlobJob)) -> Result<Vec<Arc<CommitMeta>>> {
+        for job in &self.jobs {
+            send(job.clone());
+        }
+        if self.commit_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let repo = self.repo.to_thread_local();
+        commits_to_jobs(&repo, &self.commit_ids, self.added_lines, &mut send)
+    }
 }
 
 fn git_err(what: &str) -> impl Fn(gix::Error) -> anyhow::Error + '_ {
@@ -220,7 +244,9 @@ fn range(repo: &gix::Repository, base: &str, until: &str, scan: &mut GitScan) ->
         );
     }
     ids.reverse();
-    commits_to_jobs(repo, &ids, true, scan)
+    scan.commit_ids = ids;
+    scan.added_lines = true;
+    Ok(())
 }
 
 fn history(repo: &gix::Repository, tips: &HistoryTips, scan: &mut GitScan) -> Result<()> {
@@ -290,7 +316,8 @@ fn history(repo: &gix::Repository, tips: &HistoryTips, scan: &mut GitScan) -> Re
         ids.push(info.map_err(git_err("cannot walk the history"))?.id);
     }
     ids.reverse();
-    commits_to_jobs(repo, &ids, false, scan)
+    scan.commit_ids = ids;
+    Ok(())
 }
 
 /// Diffs each commit (oldest first) against its first parent. With `added_lines`, each changed
@@ -300,8 +327,9 @@ fn commits_to_jobs(
     repo: &gix::Repository,
     ids: &[ObjectId],
     added_lines: bool,
-    scan: &mut GitScan,
-) -> Result<()> {
+    send: &mut dyn FnMut(BlobJob),
+) -> Result<Vec<Arc<CommitMeta>>> {
+    let mut commits = Vec::new();
     let mut cache = repo
         .diff_resource_cache_for_tree_diff()
         .map_err(git_err("cannot prepare tree diffs"))?;
@@ -327,8 +355,7 @@ fn commits_to_jobs(
         } else {
             Vec::new()
         };
-        let index = scan.commits.len();
-        let mut any = false;
+        let mut found = Vec::new();
         let mut changes = parent_tree
             .changes()
             .map_err(git_err("cannot diff a commit"))?;
@@ -338,7 +365,6 @@ fn commits_to_jobs(
                 o.track_rewrites(None);
             }
         });
-        let jobs = &mut scan.jobs;
         changes
             .for_each_to_obtain_tree_with_cache(&tree, &mut cache, |change| {
                 let change = change.detach();
@@ -388,26 +414,31 @@ fn commits_to_jobs(
                 } else if !seen.insert(id) {
                     return Ok(Action::Continue(()));
                 }
-                any = true;
-                jobs.push(BlobJob {
+                found.push(BlobJob {
                     path: path.to_str_lossy().into_owned(),
                     id,
                     previous: if added_lines { previous } else { None },
                     other_parents,
-                    commit: Some(index),
+                    commit: None,
                 });
                 Ok(Action::Continue(()))
             })
             .map_err(git_err("cannot diff a commit"))?;
         cache.clear_resource_cache_keep_allocation();
-        if any || added_lines {
-            scan.commits.push(meta(&commit)?);
+        if found.is_empty() && !added_lines {
+            continue;
         }
+        let meta = Arc::new(meta(&commit, commits.len())?);
+        for mut job in found {
+            job.commit = Some(meta.clone());
+            send(job);
+        }
+        commits.push(meta);
     }
-    Ok(())
+    Ok(commits)
 }
 
-fn meta(commit: &gix::Commit<'_>) -> Result<CommitMeta> {
+fn meta(commit: &gix::Commit<'_>, order: usize) -> Result<CommitMeta> {
     let author = commit
         .author()
         .map_err(git_err("cannot read a commit's author"))?;
@@ -423,6 +454,7 @@ fn meta(commit: &gix::Commit<'_>) -> Result<CommitMeta> {
         ),
         time: time.seconds,
         date: time.format_or_unix(gix::date::time::format::ISO8601_STRICT),
+        order,
     })
 }
 

@@ -591,3 +591,41 @@ fn corrupted_objects_are_errors_or_warnings_never_panics() {
         }
     }
 }
+
+#[test]
+fn git_reports_are_the_same_bytes_for_any_thread_count() {
+    if !have_git() {
+        return;
+    }
+    let repo = Repo::new();
+    for c in 0..12u8 {
+        for f in 0..4u8 {
+            let n = c * 4 + f;
+            // Some secrets repeat across files and commits, some files are edited later.
+            repo.write(
+                &format!("dir{f}/file{}.env", c % 5),
+                format!("# {c}\n{}{}", key_line(n % 17), key_line(30 + f)),
+            );
+        }
+        repo.commit(&format!("c{c}"), 40 - c as i64);
+    }
+    for mode in [
+        &["--history", "--max-age", "30d"][..],
+        &["--since-commit", "HEAD~8"][..],
+    ] {
+        let run = |threads: &str| {
+            keyhound()
+                .args(["scan", "--format", "json", "-j", threads])
+                .args(mode)
+                .arg(repo.path())
+                .output()
+                .unwrap()
+                .stdout
+        };
+        let one = run("1");
+        assert!(!findings(&serde_json::from_slice(&one).unwrap()).is_empty());
+        for _ in 0..3 {
+            assert_eq!(one, run("4"), "{mode:?}");
+        }
+    }
+}
