@@ -63,6 +63,8 @@ pub struct Engine {
     rules: RuleSet,
     anchors: Anchors,
     roles: Vec<PatternRole>,
+    /// Per rule: its `window` (read once per keyword hit and rule).
+    windows: Vec<[usize; 2]>,
     /// Per rule, found on first use: a literal every match contains ([`literal`]).
     required: Vec<OnceLock<Option<memchr::memmem::Finder<'static>>>>,
     options: DetectOptions,
@@ -124,10 +126,12 @@ impl Engine {
         }
         let anchors = Anchors::new(&literals);
         let required = (0..rules.len()).map(|_| OnceLock::new()).collect();
+        let windows = rules.rules().iter().map(|r| r.spec.window).collect();
         Ok(Engine {
             rules,
             anchors,
             roles,
+            windows,
             required,
             options,
         })
@@ -260,12 +264,14 @@ impl Engine {
             context_hits,
             ..
         } = scratch;
-        // The last window end extended: rules triggered by one keyword mostly share a window
-        // size, and then share the end.
+        // Rules triggered by one keyword mostly share a window size, and then share the
+        // extended window end: it is walked once per hit, not once per rule.
         self.anchors.for_each(hay, |pattern, start, end| {
             let role = &self.roles[pattern];
+            // (raw end, extended end) of the previous rule of this hit.
+            let mut shared = (usize::MAX, 0);
             for &ri in &role.triggers {
-                let [before, after] = self.rules.rules()[ri as usize].spec.window;
+                let [before, after] = self.windows[ri as usize];
                 let ws = start.saturating_sub(before);
                 let w = &mut windows[ri as usize];
                 let run = &mut runs[ri as usize];
@@ -273,8 +279,19 @@ impl Engine {
                     touched.push(ri);
                     *run = TokenRun::new();
                 }
-                let we = run.extend(hay, (end + after).min(hay.len()));
-                w.push((ws, we));
+                let raw = (end + after).min(hay.len());
+                let we = if raw == shared.0 {
+                    shared.1
+                } else {
+                    run.extend(hay, raw)
+                };
+                shared = (raw, we);
+                // Dense hits: join the window to the last one here, as `merge_windows` would
+                // (hits arrive in order, so this keeps the lists short).
+                match w.last_mut() {
+                    Some(last) if last.0 <= ws && ws <= last.1 => last.1 = last.1.max(we),
+                    _ => w.push((ws, we)),
+                }
             }
             for &(ri, ai) in &role.context_of {
                 context_hits.push((ri, ai, start));
@@ -292,7 +309,6 @@ impl Engine {
         we: usize,
         out: &mut Vec<Candidate>,
     ) {
-        let Some(re) = rule.regex() else { return };
         let required =
             self.required[ri as usize].get_or_init(|| literal::required(&rule.spec.pattern));
         if let Some(lit) = required {
@@ -300,6 +316,9 @@ impl Engine {
                 return;
             }
         }
+        // Compiled only now: a rule whose keyword is common but whose literal is rare (the
+        // private-key rules share `-----BEGIN`) never pays for its regex's memory.
+        let Some(re) = rule.regex() else { return };
         let group = rule.secret_group();
         // The haystack ends at the window, but starts at the chunk start, so that look-behind
         // context (`^`, `\b`) before the window is seen correctly.

@@ -258,9 +258,20 @@ pub fn read(target: &Target, max_file_size: u64) -> Result<Vec<u8>, Problem> {
         ));
     }
     let mut data = Vec::with_capacity(len as usize + 1);
+    if len > SNIFF as u64 {
+        // A big binary (an archive, a compiled library) is refused after its first 8 KiB
+        // instead of being read whole.
+        file.by_ref()
+            .take(SNIFF as u64)
+            .read_to_end(&mut data)
+            .map_err(unreadable)?;
+        if looks_binary(&data) {
+            return Err(problem(ProblemKind::Binary, BINARY_SKIPPED.into()));
+        }
+    }
     // `take` guards against a file that grows while it is read.
     file.by_ref()
-        .take(max_file_size + 1)
+        .take((max_file_size + 1).saturating_sub(data.len() as u64))
         .read_to_end(&mut data)
         .map_err(unreadable)?;
     if data.len() as u64 > max_file_size {
@@ -320,6 +331,38 @@ mod tests {
         }
         assert_eq!(decode_utf16(&bytes).unwrap(), b"KEY=sk-1");
         assert!(decode_utf16(b"plain").is_none());
+    }
+
+    #[test]
+    fn big_files_are_sniffed_then_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = |name: &str, bytes: &[u8]| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            Target {
+                display: name.into(),
+                path,
+            }
+        };
+        // Text longer than the sniffed head comes back whole.
+        let text = b"KEY=sk-1\n".repeat(3 * SNIFF);
+        assert_eq!(read(&target("big.txt", &text), 1 << 30).unwrap(), text);
+        // A NUL in the head: refused as binary, however long.
+        let mut bin = vec![7u8; 4 * SNIFF];
+        bin[100] = 0;
+        let err = read(&target("big.bin", &bin), 1 << 30).unwrap_err();
+        assert_eq!(err.kind, ProblemKind::Binary);
+        // A NUL only after the head is text, as before.
+        let mut late = text.clone();
+        late[2 * SNIFF] = 0;
+        assert_eq!(read(&target("late.txt", &late), 1 << 30).unwrap(), late);
+        // UTF-16 with a byte-order mark is full of NULs and still decoded.
+        let mut utf16 = vec![0xFF, 0xFE];
+        for u in "KEY=sk-1\n".repeat(SNIFF).encode_utf16() {
+            utf16.extend_from_slice(&u.to_le_bytes());
+        }
+        let decoded = read(&target("wide.txt", &utf16), 1 << 30).unwrap();
+        assert_eq!(decoded, "KEY=sk-1\n".repeat(SNIFF).into_bytes());
     }
 
     #[test]
