@@ -667,13 +667,11 @@ fn first_commits(
     let commit_of = |f: &Finding| f.commit.as_deref().and_then(|c| by_id.get(c).copied());
     // Earliest commit first; in one commit, the first place in the file.
     let rank = |f: &Finding| (commit_of(f).map(|c| c.order), f.line, f.column);
-    let still_there: std::collections::HashSet<&str> = findings
+    let still_there: std::collections::HashSet<String> = findings
         .iter()
         .filter(|f| f.git.present_at_head == Some(true))
-        .map(|f| f.secret_sha256.as_str())
+        .map(|f| f.secret_sha256.clone())
         .collect();
-    let still_there: std::collections::HashSet<String> =
-        still_there.into_iter().map(str::to_string).collect();
     let mut first: std::collections::BTreeMap<(String, String, String), Finding> =
         std::collections::BTreeMap::new();
     for f in findings {

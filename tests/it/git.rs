@@ -629,3 +629,49 @@ fn git_reports_are_the_same_bytes_for_any_thread_count() {
         }
     }
 }
+
+#[test]
+fn history_of_one_branch_or_of_every_reference() {
+    if !have_git() {
+        return;
+    }
+    let repo = Repo::new();
+    repo.write("a.txt", "1\n");
+    repo.commit("c1", 3);
+    repo.git(&["checkout", "-q", "-b", "side"]);
+    repo.write("side.env", key_line(40));
+    repo.commit("a key on a side branch", 2);
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("main.env", key_line(41));
+    repo.commit("a key on main", 1);
+
+    let (v, _, _) = repo.scan(&["--history"]);
+    assert_eq!(hashes(&v), vec![hash(41)], "HEAD (main) only");
+    let (v, _, _) = repo.scan(&["--history", "--branch", "side"]);
+    assert_eq!(hashes(&v), vec![hash(40)]);
+    assert_eq!(
+        findings(&v)[0]["present_at_head"],
+        true,
+        "the tip is `side`"
+    );
+    let (v, _, _) = repo.scan(&["--history", "--all"]);
+    assert_eq!(hashes(&v), sorted(vec![hash(40), hash(41)]));
+    let side = findings(&v)
+        .iter()
+        .find(|f| f["secret_sha256"] == hash(40).as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(side["present_at_head"], false, "not in HEAD's tree");
+
+    let out = keyhound()
+        .args(["scan", "--history", "--branch", "nope"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--branch nope: no such commit"),
+        "{}",
+        stderr(&out)
+    );
+}
