@@ -17,6 +17,10 @@ use serde_json::Value;
 
 use util::{fixture, keyhound, path_str, tree};
 
+#[path = "support/privileges.rs"]
+mod privileges;
+use privileges::is_root;
+
 const KEY: &str = "sk-4f1a9c2e7b3d8e6f0a5c1b9d2e7f3a8c";
 const KEY_LINE: &str = "DEEPSEEK_API_KEY=sk-4f1a9c2e7b3d8e6f0a5c1b9d2e7f3a8c\n";
 
@@ -341,17 +345,6 @@ fn a_file_without_read_permission_is_listed() {
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].0, "locked.env");
     assert!(listed[0].1.starts_with("cannot read: "), "{listed:?}");
-}
-
-fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Uid:"))
-                .map(|l| l.split_whitespace().nth(2) == Some("0"))
-        })
-        .unwrap_or(false)
 }
 
 #[test]

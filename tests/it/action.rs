@@ -893,18 +893,22 @@ fn action_verify_with_fail_on_live_fails_only_for_a_live_key() {
             reply(401, r#"{"error":{"message":"Authentication Fails"}}"#)
         }
     });
-    let endpoint = format!("--verify-endpoint deepseek={}", server.url());
-    let inputs = [
-        ("verify", "true"),
-        ("fail-on", "live"),
-        ("args", endpoint.as_str()),
-    ];
-    let run = run_action(
-        repo.path(),
-        "pull_request",
-        pull_request(&base, &head),
-        &inputs,
-    );
+    // The pull request scanned with verification against `server`, failing only on live keys.
+    let verified_run = |server: &Server| {
+        let endpoint = format!("--verify-endpoint deepseek={}", server.url());
+        let inputs = [
+            ("verify", "true"),
+            ("fail-on", "live"),
+            ("args", endpoint.as_str()),
+        ];
+        run_action(
+            repo.path(),
+            "pull_request",
+            pull_request(&base, &head),
+            &inputs,
+        )
+    };
+    let run = verified_run(&server);
     assert_eq!(
         run.status,
         1,
@@ -923,18 +927,7 @@ fn action_verify_with_fail_on_live_fails_only_for_a_live_key() {
 
     // Every key dead: the findings are still reported, the step passes.
     let dead = Server::start(|_| reply(401, "{}"));
-    let endpoint = format!("--verify-endpoint deepseek={}", dead.url());
-    let inputs = [
-        ("verify", "true"),
-        ("fail-on", "live"),
-        ("args", endpoint.as_str()),
-    ];
-    let run = run_action(
-        repo.path(),
-        "pull_request",
-        pull_request(&base, &head),
-        &inputs,
-    );
+    let run = verified_run(&dead);
     assert_eq!(run.status, 0, "{}", run.describe());
     assert_eq!(run.outputs.get("findings").map(String::as_str), Some("2"));
 }

@@ -9,6 +9,8 @@ mod generic;
 mod git;
 mod outputs;
 mod precommit;
+#[path = "../support/privileges.rs"]
+mod privileges;
 mod properties;
 mod rules;
 mod rust;

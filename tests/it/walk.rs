@@ -2,6 +2,7 @@
 
 use std::process::Command;
 
+use crate::privileges::is_root;
 use crate::util::{findings, path_str, scan, scan_json, stderr, tree};
 
 const KEY_LINE: &[u8] = b"DEEPSEEK_API_KEY=sk-4f1a9c2e7b3d8e6f0a5c1b9d2e7f3a8c\n";
@@ -103,17 +104,6 @@ fn binary_and_unreadable_files_are_warnings_and_the_rest_is_scanned() {
         .map(|w| w["path"].as_str().unwrap())
         .collect();
     assert_eq!(warned, vec!["blob.bin", "locked.env"]);
-}
-
-fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Uid:"))
-                .map(|l| l.split_whitespace().nth(2) == Some("0"))
-        })
-        .unwrap_or(false)
 }
 
 #[test]
