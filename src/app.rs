@@ -3,7 +3,7 @@
 //! owns the thread pool, progress display and the exit code, and keeps one bad file from
 //! stopping the rest.
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, IsTerminal, Seek, Write};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -295,9 +295,9 @@ fn collect(
                 targets
                     .par_iter()
                     .map_init(
-                        || engine.scratch(),
-                        |scratch, t| {
-                            let o = scan_file(&engine, scratch, t, &cfg.walk);
+                        || (engine.scratch(), source::Reader::default()),
+                        |(scratch, reader), t| {
+                            let o = scan_file(&engine, scratch, reader, t, &cfg.walk);
                             bar.inc(1);
                             o
                         },
@@ -491,18 +491,32 @@ enum FileOutcome {
 fn scan_file(
     engine: &Engine,
     scratch: &mut crate::detect::Scratch,
+    reader: &mut source::Reader,
     t: &Target,
     walk: &WalkOptions,
 ) -> FileOutcome {
     let max = walk.max_file_size;
-    if let Some(outcome) = windowed::scan(engine, scratch, t, max, walk.window) {
-        return outcome;
-    }
-    let data = match source::read(t, max) {
-        Ok(d) => d,
+    let (mut file, len) = match source::open(t) {
+        Ok(opened) => opened,
         Err(p) => return FileOutcome::Skipped(p),
     };
-    scan_bytes(engine, scratch, &t.display, &data)
+    if let Some(outcome) = windowed::scan(engine, scratch, t, &mut file, len, max, walk.window) {
+        return outcome;
+    }
+    if len > walk.window {
+        // Not scanned in windows after all (UTF-16): read whole, from the start.
+        if let Err(e) = file.rewind() {
+            return FileOutcome::Skipped(Problem {
+                path: t.display.clone(),
+                kind: ProblemKind::Unreadable,
+                message: format!("cannot read: {e}"),
+            });
+        }
+    }
+    match reader.read(t, file, len, max) {
+        Ok(data) => scan_bytes(engine, scratch, &t.display, data),
+        Err(p) => FileOutcome::Skipped(p),
+    }
 }
 
 /// Scans bytes already in memory; a panic in the engine costs this file only.

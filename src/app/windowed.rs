@@ -29,27 +29,27 @@ pub const DEFAULT_WINDOW: u64 = 64 << 20;
 /// The overlap is at least this, whatever the rules (room for context before a match).
 const MIN_OVERLAP: usize = 256 << 10;
 
-/// Scans `t` window by window when it is larger than `window` bytes; `None` when the file is
-/// small enough (or too large, or UTF-16, or unopenable) for the whole-file path to handle.
+/// Scans `t` (open as `file`, `len` bytes long) window by window when it is larger than
+/// `window` bytes; `None` when the file is small enough (or too large, or UTF-16) for the
+/// whole-file path to handle, which then reads it from its start.
 pub(super) fn scan(
     engine: &Engine,
     scratch: &mut Scratch,
     t: &Target,
+    file: &mut File,
+    len: u64,
     max_file_size: u64,
     window: u64,
 ) -> Option<FileOutcome> {
-    // One stat for the common small file; it is opened once, by the whole-file path.
-    let len = std::fs::metadata(&t.path).ok()?.len();
     if len <= window || len > max_file_size {
         return None;
     }
-    let mut file = File::open(&t.path).ok()?;
     let window = usize::try_from(window).ok()?;
     let overlap = (engine.longest_match() * 2 + (64 << 10))
         .max(MIN_OVERLAP)
         .min(window / 2);
     let mut buf = Vec::with_capacity(window);
-    if let Err(e) = fill(&mut file, &mut buf, window) {
+    if let Err(e) = fill(file, &mut buf, window) {
         return Some(unreadable(t, &e));
     }
     if source::utf16_bom(&buf) {
@@ -109,7 +109,7 @@ pub(super) fn scan(
         windows.advance(&buf[..stride]);
         buf.copy_within(stride.., 0);
         buf.truncate(overlap);
-        if let Err(e) = fill(&mut file, &mut buf, window) {
+        if let Err(e) = fill(file, &mut buf, window) {
             return Some(unreadable(t, &e));
         }
     }

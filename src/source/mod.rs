@@ -231,56 +231,136 @@ pub fn looks_binary(head: &[u8]) -> bool {
 /// The warning for a binary file.
 pub const BINARY_SKIPPED: &str = "skipped: binary file (NUL byte in its first 8 KiB)";
 
-/// The bytes of a file, ready to scan.
-pub fn read(target: &Target, max_file_size: u64) -> Result<Vec<u8>, Problem> {
-    let problem = |kind, message: String| Problem {
+/// Files up to this size are read whole in one call and then sniffed; larger ones have their
+/// first [`SNIFF`] bytes read and sniffed first, so that a big binary is not read whole.
+const READ_WHOLE: u64 = 1 << 20;
+
+/// Opens a file for scanning: its handle and its size, from one `open` and one `fstat`.
+pub fn open(target: &Target) -> Result<(File, u64), Problem> {
+    let unreadable = |e: std::io::Error| Problem {
         path: target.display.clone(),
-        kind,
-        message,
+        kind: ProblemKind::Unreadable,
+        message: format!("cannot read: {e}"),
     };
-    let unreadable =
-        |e: std::io::Error| problem(ProblemKind::Unreadable, format!("cannot read: {e}"));
-    let mut file = File::open(&target.path).map_err(unreadable)?;
+    let file = File::open(&target.path).map_err(unreadable)?;
     let len = file.metadata().map_err(unreadable)?.len();
-    if len > max_file_size {
-        // A huge binary (a compiled addon, a model) is reported as binary, not as too large.
-        let mut head = Vec::with_capacity(SNIFF);
-        file.by_ref()
-            .take(SNIFF as u64)
-            .read_to_end(&mut head)
+    Ok((file, len))
+}
+
+/// Reads files into one buffer reused from file to file (one per scanning thread): once it has
+/// grown, reading a file allocates nothing and touches no fresh page, and a file no longer than
+/// its `fstat` size is read with one `read` call (no call to see the end of the file).
+#[derive(Debug, Default)]
+pub struct Reader {
+    /// Initialised up to its length, which only grows; the file's bytes are `buf[..len]`.
+    buf: Vec<u8>,
+    len: usize,
+}
+
+impl Reader {
+    /// The bytes of the file last read.
+    pub fn data(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+
+    /// Reads the file `open` returned (`len` is its size then) and makes its bytes ready to
+    /// scan ([`decode`]): binary, too large and unreadable files come back as problems.
+    pub fn read(
+        &mut self,
+        target: &Target,
+        mut file: File,
+        len: u64,
+        max_file_size: u64,
+    ) -> Result<&[u8], Problem> {
+        let problem = |kind, message: String| Problem {
+            path: target.display.clone(),
+            kind,
+            message,
+        };
+        let unreadable =
+            |e: std::io::Error| problem(ProblemKind::Unreadable, format!("cannot read: {e}"));
+        self.len = 0;
+        if self.buf.len() as u64 > READ_WHOLE {
+            // Kept for small files only: a thread does not hold on to the biggest file it met.
+            self.buf = Vec::new();
+        }
+        if len > max_file_size {
+            // A huge binary (a compiled addon, a model) is reported as binary, not as too large.
+            self.fill(&mut file, SNIFF as u64, SNIFF as u64)
+                .map_err(unreadable)?;
+            if looks_binary(self.data()) {
+                return Err(problem(ProblemKind::Binary, BINARY_SKIPPED.into()));
+            }
+            return Err(problem(
+                ProblemKind::TooLarge,
+                format!("skipped: {len} bytes is over --max-file-size ({max_file_size} bytes)"),
+            ));
+        }
+        if len > READ_WHOLE {
+            // A big binary (an archive, a compiled library) is refused after its first 8 KiB
+            // instead of being read whole.
+            self.fill(&mut file, SNIFF as u64, SNIFF as u64)
+                .map_err(unreadable)?;
+            if looks_binary(self.data()) {
+                return Err(problem(ProblemKind::Binary, BINARY_SKIPPED.into()));
+            }
+        }
+        // Up to one byte more than the limit: a file that grows while it is read is seen.
+        self.fill(&mut file, len, max_file_size + 1)
             .map_err(unreadable)?;
-        if looks_binary(&head) {
+        if self.len as u64 > max_file_size {
+            return Err(problem(
+                ProblemKind::TooLarge,
+                format!("skipped: grew over --max-file-size ({max_file_size} bytes) while read"),
+            ));
+        }
+        if let Some(text) = decode_utf16(self.data()) {
+            self.len = text.len();
+            self.buf = text;
+        } else if looks_binary(self.data()) {
             return Err(problem(ProblemKind::Binary, BINARY_SKIPPED.into()));
         }
-        return Err(problem(
-            ProblemKind::TooLarge,
-            format!("skipped: {len} bytes is over --max-file-size ({max_file_size} bytes)"),
-        ));
+        Ok(self.data())
     }
-    let mut data = Vec::with_capacity(len as usize + 1);
-    if len > SNIFF as u64 {
-        // A big binary (an archive, a compiled library) is refused after its first 8 KiB
-        // instead of being read whole.
-        file.by_ref()
-            .take(SNIFF as u64)
-            .read_to_end(&mut data)
-            .map_err(unreadable)?;
-        if looks_binary(&data) {
-            return Err(problem(ProblemKind::Binary, BINARY_SKIPPED.into()));
+
+    /// Reads on from `self.len` until the file ends or `self.len` reaches `limit`, stopping
+    /// early (without a call that returns 0) once `expected` bytes are in: the size `fstat`
+    /// gave, or what was asked for.
+    fn fill(&mut self, file: &mut File, expected: u64, limit: u64) -> std::io::Result<()> {
+        let expected = usize::try_from(expected).unwrap_or(usize::MAX);
+        let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+        // Room for one byte more than expected, so that a file that grew is noticed.
+        let want = expected.saturating_add(1).min(limit);
+        if self.buf.len() < want {
+            self.buf.resize(want, 0);
         }
+        while self.len < limit {
+            if self.len == self.buf.len() {
+                // The file is longer than `fstat` said: grow, up to the limit.
+                let more = self.buf.len().saturating_mul(2).max(SNIFF).min(limit);
+                self.buf.resize(more, 0);
+            }
+            match file.read(&mut self.buf[self.len..]) {
+                Ok(0) => break,
+                Ok(n) => self.len += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+            if self.len == expected {
+                break;
+            }
+        }
+        Ok(())
     }
-    // `take` guards against a file that grows while it is read.
-    file.by_ref()
-        .take((max_file_size + 1).saturating_sub(data.len() as u64))
-        .read_to_end(&mut data)
-        .map_err(unreadable)?;
-    if data.len() as u64 > max_file_size {
-        return Err(problem(
-            ProblemKind::TooLarge,
-            format!("skipped: grew over --max-file-size ({max_file_size} bytes) while read"),
-        ));
-    }
-    decode(&target.display, data)
+}
+
+/// The bytes of a file, ready to scan (a [`Reader`] for one file).
+pub fn read(target: &Target, max_file_size: u64) -> Result<Vec<u8>, Problem> {
+    let (file, len) = open(target)?;
+    let mut reader = Reader::default();
+    reader
+        .read(target, file, len, max_file_size)
+        .map(<[u8]>::to_vec)
 }
 
 /// Turns raw bytes (of a file or a git blob) into the text to scan: UTF-16 with a BOM is
@@ -363,6 +443,58 @@ mod tests {
         }
         let decoded = read(&target("wide.txt", &utf16), 1 << 30).unwrap();
         assert_eq!(decoded, "KEY=sk-1\n".repeat(SNIFF).into_bytes());
+    }
+
+    /// One reader, many files: each read returns exactly that file's bytes, whatever the
+    /// buffer held before (bigger files, binary files, UTF-16 files, empty files).
+    #[test]
+    fn a_reused_reader_returns_each_file_exactly() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut wide = vec![0xFF, 0xFE];
+        for u in "KEY=sk-2\n".encode_utf16() {
+            wide.extend_from_slice(&u.to_le_bytes());
+        }
+        let mut bin = vec![b'x'; 100];
+        bin[3] = 0;
+        // (name, bytes, what a read gives: None for the bytes themselves, Some(b"") for binary)
+        type Case<'a> = (&'a str, Vec<u8>, Option<&'a [u8]>);
+        let files: Vec<Case> = vec![
+            ("big.txt", b"0123456789".repeat(200_000), None),
+            ("small.txt", b"abc".to_vec(), None),
+            ("bin.dat", bin, Some(b"" as &[u8])),
+            ("wide.txt", wide, Some(b"KEY=sk-2\n" as &[u8])),
+            ("empty.txt", Vec::new(), None),
+            ("mid.txt", b"xyz\n".repeat(5000), None),
+            ("after.txt", b"ok".to_vec(), None),
+        ];
+        let mut reader = Reader::default();
+        for (name, bytes, want) in &files {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            let t = Target {
+                display: name.to_string(),
+                path,
+            };
+            let (file, len) = open(&t).unwrap();
+            let got = reader.read(&t, file, len, 1 << 30);
+            match want {
+                Some(b"") => assert_eq!(got.unwrap_err().kind, ProblemKind::Binary, "{name}"),
+                Some(w) => assert_eq!(got.unwrap(), *w, "{name}"),
+                None => assert_eq!(got.unwrap(), bytes.as_slice(), "{name}"),
+            }
+        }
+        // Over the limit: refused, and the next file still reads whole.
+        let target = |name: &str| Target {
+            display: name.into(),
+            path: dir.path().join(name),
+        };
+        let t = target("big.txt");
+        let (file, len) = open(&t).unwrap();
+        let err = reader.read(&t, file, len, 1000).unwrap_err();
+        assert_eq!(err.kind, ProblemKind::TooLarge);
+        let t = target("small.txt");
+        let (file, len) = open(&t).unwrap();
+        assert_eq!(reader.read(&t, file, len, 1000).unwrap(), b"abc");
     }
 
     #[test]
