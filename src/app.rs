@@ -281,33 +281,45 @@ fn collect(
             ..DetectOptions::default()
         },
     )?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(cfg.walk.threads)
-        .build()
-        .context("cannot start the scanning threads")?;
     let mut commits: Vec<std::sync::Arc<git::CommitMeta>> = Vec::new();
     let (outcomes, mut problems, excluded) = match &plan {
         None => {
-            let (targets, problems) = source::walk(&cfg.roots, &cfg.walk);
-            let (targets, excluded) = exclude(targets, config_path.as_deref(), config.as_ref());
-            let bar = progress_bar(cfg.progress, targets.len() as u64);
-            let outcomes: Vec<FileOutcome> = pool.install(|| {
-                targets
-                    .par_iter()
-                    .map_init(
-                        || (engine.scratch(), source::Reader::default()),
-                        |(scratch, reader), t| {
-                            let o = scan_file(&engine, scratch, reader, t, &cfg.walk);
+            // Each walker thread scans the files it lists (see `source::walk_each`): the walk
+            // (a sixth of a scan of a warm tree) no longer runs before the first file is read.
+            let exclusion = Exclusion::new(config_path.as_deref(), config.as_ref());
+            let outcomes = std::sync::Mutex::new(Vec::new());
+            let problems = std::sync::Mutex::new(Vec::new());
+            let excluded = std::sync::Mutex::new(Vec::new());
+            let bar = progress_bar(cfg.progress, 0);
+            source::walk_each(&cfg.roots, &cfg.walk, || {
+                let (mut scratch, mut reader) = (engine.scratch(), source::Reader::default());
+                let (engine, exclusion, bar) = (&engine, &exclusion, &bar);
+                let (outcomes, problems, excluded) = (&outcomes, &problems, &excluded);
+                move |item| match item {
+                    Ok(t) => match exclusion.reason(&t) {
+                        Some(r) => lock(excluded).push((t.display, r)),
+                        None => {
+                            bar.inc_length(1);
+                            let o = scan_file(engine, &mut scratch, &mut reader, &t, &cfg.walk);
                             bar.inc(1);
-                            o
-                        },
-                    )
-                    .collect()
+                            lock(outcomes).push(o);
+                        }
+                    },
+                    Err(p) => lock(problems).push(p),
+                }
             });
             bar.finish_and_clear();
+            let mut excluded = excluded.into_inner().unwrap_or_else(|e| e.into_inner());
+            excluded.sort_by(|a: &(String, DropReason), b| a.0.cmp(&b.0));
+            let problems = problems.into_inner().unwrap_or_else(|e| e.into_inner());
+            let outcomes = outcomes.into_inner().unwrap_or_else(|e| e.into_inner());
             (outcomes, problems, excluded)
         }
         Some(plan) => {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(cfg.walk.threads)
+                .build()
+                .context("cannot start the scanning threads")?;
             // One thread lists the blobs (a tree diff per commit) while the pool scans those
             // already listed; the order of outcomes does not matter, everything is sorted after.
             let own = own_config_path(plan, config_path.as_deref());
@@ -331,10 +343,7 @@ fn collect(
                             match reason {
                                 Some(r) => {
                                     bar.inc(1);
-                                    excluded
-                                        .lock()
-                                        .unwrap_or_else(|e| e.into_inner())
-                                        .push((blob_display(&job), r));
+                                    lock(&excluded).push((blob_display(&job), r));
                                     None
                                 }
                                 None => Some(job),
@@ -431,36 +440,39 @@ fn collect(
     })
 }
 
-/// Splits off the files the configuration excludes, before any of them is read. The
+/// Which files the configuration excludes, decided before any of them is read. The
 /// configuration file itself is never scanned: its custom rules' examples would be found.
-fn exclude(
-    targets: Vec<Target>,
-    config_path: Option<&Path>,
-    config: Option<&Config>,
-) -> (Vec<Target>, Vec<(String, DropReason)>) {
-    let (Some(path), Some(config)) = (config_path, config) else {
-        return (targets, Vec::new());
-    };
-    let own = std::fs::canonicalize(path).ok();
-    let is_own = |t: &Target| {
-        t.path.file_name() == path.file_name()
+struct Exclusion<'a> {
+    /// The configuration file (its path as given, and canonical) and what it says.
+    config: Option<(&'a Path, Option<PathBuf>, &'a Config)>,
+}
+
+impl<'a> Exclusion<'a> {
+    fn new(config_path: Option<&'a Path>, config: Option<&'a Config>) -> Exclusion<'a> {
+        let config = match (config_path, config) {
+            (Some(path), Some(config)) => Some((path, std::fs::canonicalize(path).ok(), config)),
+            _ => None,
+        };
+        Exclusion { config }
+    }
+
+    fn reason(&self, t: &Target) -> Option<DropReason> {
+        let (path, own, config) = self.config.as_ref()?;
+        let is_own = t.path.file_name() == path.file_name()
             && own.is_some()
-            && std::fs::canonicalize(&t.path).ok() == own
-    };
-    let mut kept = Vec::with_capacity(targets.len());
-    let mut excluded = Vec::new();
-    for t in targets {
-        let reason = if is_own(&t) {
+            && std::fs::canonicalize(&t.path).ok() == *own;
+        if is_own {
             Some(DropReason::ConfigFile)
         } else {
             filter::excluded(&t.display, &config.excludes)
-        };
-        match reason {
-            Some(reason) => excluded.push((t.display, reason)),
-            None => kept.push(t),
         }
     }
-    (kept, excluded)
+}
+
+/// The vector behind a lock that only this module's threads take; a panic while holding it
+/// surfaces through the thread's join, so a poisoned lock is still good to read.
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// `--explain`: one line per dropped finding and per excluded file, sorted, on stderr.

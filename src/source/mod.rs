@@ -61,87 +61,102 @@ impl Problem {
     }
 }
 
-/// Lists the files under `roots`, sorted by display path so that every run scans and reports
-/// in the same order. Problems met on the way (unreadable folders) come back alongside.
+/// Lists the files under `roots`, sorted by display path, with the problems met on the way
+/// (unreadable folders), sorted too.
 pub fn walk(roots: &[PathBuf], opts: &WalkOptions) -> (Vec<Target>, Vec<Problem>) {
     let found = Mutex::new((Vec::new(), Vec::new()));
+    walk_each(roots, opts, || {
+        |item| {
+            let mut g = found
+                .lock()
+                .expect("no thread panics while holding the lock");
+            match item {
+                Ok(t) => g.0.push(t),
+                Err(p) => g.1.push(p),
+            }
+        }
+    });
+    let (mut targets, mut problems) = found
+        .into_inner()
+        .expect("no thread panics while holding the lock");
+    targets.sort();
+    problems.sort();
+    (targets, problems)
+}
+
+/// Walks `roots` and hands each file to scan, or each problem met on the way, to a visitor as
+/// soon as it is seen, each file once (roots that overlap list a file once). Each walker
+/// thread makes its own visitor with `make` (and so owns whatever state the visitor keeps),
+/// the way ripgrep searches files on the threads that list them: the walk and the scan
+/// overlap, with no queue between them. The order is no particular order.
+pub fn walk_each<V, M>(roots: &[PathBuf], opts: &WalkOptions, make: M)
+where
+    M: Fn() -> V + Sync,
+    V: FnMut(Result<Target, Problem>) + Send,
+{
     let single = roots.len() == 1;
+    // Only overlapping roots can list a file twice.
+    let seen = (!single).then(|| Mutex::new(std::collections::HashSet::new()));
+    let first_time = |path: &Path| match &seen {
+        None => true,
+        Some(seen) => seen
+            .lock()
+            .expect("no thread panics while holding the lock")
+            .insert(path.to_path_buf()),
+    };
     for root in roots {
         if root.is_file() {
-            let display = display_path(root, None);
-            found
-                .lock()
-                .expect("no thread panics while holding the lock")
-                .0
-                .push(Target {
-                    display,
+            if first_time(root) {
+                make()(Ok(Target {
+                    display: display_path(root, None),
                     path: root.clone(),
-                });
+                }));
+            }
             continue;
         }
         if !root.exists() {
-            found
-                .lock()
-                .expect("no thread panics while holding the lock")
-                .1
-                .push(Problem {
-                    path: root.display().to_string(),
-                    kind: ProblemKind::Unreadable,
-                    message: "no such file or directory".into(),
-                });
+            make()(Err(Problem {
+                path: root.display().to_string(),
+                kind: ProblemKind::Unreadable,
+                message: "no such file or directory".into(),
+            }));
             continue;
         }
         let base = single.then_some(root.as_path());
         builder(root, opts).build_parallel().run(|| {
-            let found = &found;
+            let (first_time, mut visit) = (&first_time, make());
             Box::new(move |entry| {
                 match entry {
                     Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
-                        let display = display_path(e.path(), base);
-                        let mut g = found
-                            .lock()
-                            .expect("no thread panics while holding the lock");
-                        g.0.push(Target {
-                            display,
-                            path: e.into_path(),
-                        });
+                        if first_time(e.path()) {
+                            visit(Ok(Target {
+                                display: display_path(e.path(), base),
+                                path: e.into_path(),
+                            }));
+                        }
                     }
                     Ok(e) => {
                         if let Some(what) = e.file_type().and_then(special_kind) {
-                            let path = display_path(e.path(), base);
-                            let mut g = found
-                                .lock()
-                                .expect("no thread panics while holding the lock");
-                            g.1.push(Problem {
-                                path,
+                            visit(Err(Problem {
+                                path: display_path(e.path(), base),
                                 kind: ProblemKind::Special,
                                 message: format!("skipped: {what}"),
-                            });
+                            }));
                         }
                     }
                     Err(err) => {
                         let path = error_path(&err).unwrap_or_else(|| root.display().to_string());
-                        let mut g = found
-                            .lock()
-                            .expect("no thread panics while holding the lock");
-                        g.1.push(Problem {
+                        visit(Err(Problem {
                             path,
                             kind: ProblemKind::Unreadable,
                             message: strip_path(&err.to_string()),
-                        });
+                        }));
                     }
                 }
                 WalkState::Continue
             })
         });
     }
-    let (mut targets, mut problems) = found
-        .into_inner()
-        .expect("no thread panics while holding the lock");
-    targets.sort();
-    targets.dedup_by(|a, b| a.path == b.path);
-    problems.sort();
-    (targets, problems)
 }
 
 /// What a walk entry is when it is neither a regular file nor a folder.

@@ -225,3 +225,28 @@ fn binary_warnings_are_capped_unless_verbose() {
         "{verbose}"
     );
 }
+
+/// Files are scanned while the walk goes on, in no fixed order; the report is sorted all the
+/// same, and a file named by two overlapping roots is scanned once.
+#[test]
+fn overlapping_roots_scan_a_file_once_and_reports_are_sorted() {
+    let names: Vec<String> = (0..40)
+        .map(|i| format!("d{}/f{:02}.env", i % 7, i))
+        .collect();
+    let files: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), KEY_LINE)).collect();
+    let dir = tree(&files);
+    let root = path_str(dir.path());
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(paths(&scan_json(&[root])), sorted);
+    let one = dir.path().join("d3/f03.env");
+    let sub = dir.path().join("d3");
+    let report = scan_json(&[root, path_str(&sub), path_str(&one)]);
+    assert_eq!(report["stats"]["files_scanned"], 40);
+    let found = paths(&report);
+    assert_eq!(found.len(), 40, "{found:?}");
+    let mut again = found.clone();
+    again.sort();
+    again.dedup();
+    assert_eq!(found, again, "sorted, each file once");
+}
