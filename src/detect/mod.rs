@@ -340,25 +340,42 @@ impl Engine {
             }
             return;
         };
-        starts.clear();
-        starts.extend(hits.iter().map(|h| h.0));
-        if plan.has_extra_starts() {
-            for &(ws, we) in windows.iter() {
-                plan.extra_starts(&hay[ws..we], |s| starts.push(ws + s));
-            }
-            starts.sort_unstable();
-        }
-        starts.dedup();
-        // Starts and windows are both sorted, and every start lies in one window.
+        // Hits and windows are both sorted, and every hit lies in one window.
         let mut next = 0;
         for &(ws, we) in windows.iter() {
+            let in_window = hits[next..].iter().take_while(|h| h.0 < we).count();
+            let window_hits = &hits[next..next + in_window];
+            next += in_window;
+            // Anchored searches from many starts could read the same bytes again and again
+            // when the pattern has an unbounded part (on hostile text): in a long window such
+            // a pattern is searched once, unanchored, as without a plan.
+            if !plan.bounded() && we - ws > UNBOUNDED_WINDOW {
+                self.run_rule(ri, rule, hay, ws, we, out);
+                continue;
+            }
+            starts.clear();
+            starts.extend(window_hits.iter().map(|h| h.0));
+            if plan.has_extra_starts() {
+                plan.extra_starts(&hay[ws..we], |s| starts.push(ws + s));
+                starts.sort_unstable();
+            }
+            starts.dedup();
             let bounded = &hay[..we];
             let mut at = ws;
-            while let Some(&s) = starts.get(next).filter(|&&s| s < we) {
-                next += 1;
-                if s < at {
+            // What the anchored searches may read stays within a few times the window's
+            // length: past that, the rest of the window is searched once, unanchored, which
+            // finds the same matches from `at` on.
+            let mut budget = WINDOW_READS * (we - ws) + UNBOUNDED_WINDOW;
+            for &s in starts.iter() {
+                if s < at || !plan.may_start(bounded, s) {
                     continue;
                 }
+                let cost = plan.cost(s, we);
+                if cost > budget {
+                    self.run_rule(ri, rule, hay, at, we, out);
+                    break;
+                }
+                budget -= cost;
                 if let Some(found) = plan.match_at(bounded, s) {
                     at = if found.end > s { found.end } else { s + 1 };
                     self.push_accepted(ri, rule, hay, found.secret, out);
@@ -597,6 +614,13 @@ impl Engine {
         }
     }
 }
+
+/// How many times the anchored searches of a rule may read a window, at most, before the
+/// rest of it is searched once instead ([`Engine::find`]).
+const WINDOW_READS: usize = 4;
+
+/// The longest window in which a pattern with an unbounded part is matched at its starts.
+const UNBOUNDED_WINDOW: usize = 4096;
 
 /// How far a window end is moved forward to the end of the token it cuts.
 const EXTEND_TOKEN_LIMIT: usize = 1024;

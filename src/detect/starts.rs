@@ -16,6 +16,11 @@
 //!   match's first bytes belong to), and a pattern of fixed length made of literals and classes
 //!   only is decided by its head alone, with no regex at all.
 //!
+//! The cost stays linear: the anchored searches of a window may read at most a few times its
+//! length (a pattern bounds what one search reads by its longest match); past that, and for a
+//! pattern with an unbounded part in a long window, the window is searched unanchored as
+//! before, which finds the same matches from where the anchored searches stopped.
+//!
 //! Why: on text dense with near-misses (`sk-` and `token` on every line) the windows of a rule
 //! merge into one covering the whole file, and the unanchored regex then walks every byte and
 //! restarts at every literal candidate; a check of a few bytes per hit rejects nearly all.
@@ -187,6 +192,8 @@ impl Head {
 #[derive(Debug)]
 pub struct Plan {
     head: Head,
+    /// The longest match, when the pattern bounds it.
+    max_len: Option<usize>,
     /// Where the head is first tested: after the shortest keyword.
     first: usize,
     /// The head decides a match alone: the match at a hit is `hit..hit + head length`.
@@ -250,6 +257,7 @@ impl Plan {
             windowless: exact && uncovered.is_empty() && head.sets.len() <= shortest + after,
             exact,
             first: shortest.min(head.sets.len()),
+            max_len: hir.properties().maximum_len(),
             head,
             extra: (!uncovered.is_empty()).then(|| Anchors::new(&uncovered)),
             anchored: OnceLock::new(),
@@ -273,6 +281,20 @@ impl Plan {
     /// See [`Plan::windowless`].
     pub fn windowless(&self) -> bool {
         self.windowless
+    }
+
+    /// Whether the pattern bounds the length of its matches.
+    pub fn bounded(&self) -> bool {
+        self.max_len.is_some()
+    }
+
+    /// The most bytes an anchored search from `at` may read in a haystack ending at `end`.
+    pub fn cost(&self, at: usize, end: usize) -> usize {
+        if self.exact {
+            return self.head.sets.len();
+        }
+        let rest = end - at;
+        self.max_len.map_or(rest, |n| n.min(rest)) + 1
     }
 
     /// Whether a match can start at `at` of `hay` (a necessary condition, a few byte loads).
@@ -576,6 +598,30 @@ mod tests {
         // Every example next to every other: windows of many rules overlap and merge.
         let near_misses = "task-0123456789abcdef0123456789abcdef sk-0123456789abcdef0123 \
             ghp_short AKIA01234567 xoxb-12 token = value password: \"\" -----BEGIN CERTIFICATE-----\n";
+        // Hostile texts: starts that each pass the head, where anchored searches would read far
+        // (a bounded pattern up to its budget, an unbounded one in a long window), with a real
+        // private key among them.
+        let header = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7x9Kq2Lm8Vb3Nc5Rt1Yw6Pz0Hs4Jd2Fg8Ua1Xe5Qi3Ko7Tn9Bv\n";
+        let key = (0..30).map(|i| {
+            format!("{i:02}Zq8mN3pL5rT7vX9bAb4Cd6Ef8Gh1Jk3Lm5Np7Qr9St2Uv4Wx6Yz8Ab0Cd2Ef4G\n")
+        });
+        let key = format!(
+            "{header}{}-----END RSA PRIVATE KEY-----\n",
+            key.collect::<String>()
+        );
+        let hostile = [
+            format!("{}{key}{}", header.repeat(300), header.repeat(300)),
+            "token:a<".repeat(2000),
+            format!("{}token = Zq8mN3pL5rT7vX9b\n", "token:a<".repeat(1000)),
+        ];
+        let rsa = engine.rules().index_of("private-key.rsa").unwrap() as u32;
+        for text in &hostile {
+            let (planned, searched) = both_ways(&engine, &mut scratch, text.as_bytes());
+            assert_eq!(planned, searched);
+            found += planned.len();
+        }
+        let (planned, _) = both_ways(&engine, &mut scratch, hostile[0].as_bytes());
+        assert!(planned.iter().any(|c| c.0 == rsa), "{planned:?}");
         for text in [
             all.clone(),
             all.replace(' ', "\n"),
