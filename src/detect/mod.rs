@@ -16,6 +16,7 @@ mod literal;
 mod position;
 mod rust;
 mod selfcheck;
+mod starts;
 
 pub use checks::{char_classes, is_placeholder, shannon_entropy};
 pub use selfcheck::{check_rules, expand_checksums, ExampleFailure};
@@ -67,21 +68,31 @@ pub struct Engine {
     windows: Vec<[usize; 2]>,
     /// Per rule, found on first use: a literal every match contains ([`literal`]).
     required: Vec<OnceLock<Option<memchr::memmem::Finder<'static>>>>,
+    /// Per rule, made on first use: how its matches are found at its hits ([`starts`]).
+    plans: Vec<OnceLock<Option<starts::Plan>>>,
     options: DetectOptions,
 }
 
 /// Per-thread reusable buffers; keeps the hot path free of per-file allocation.
 #[derive(Debug, Default)]
 pub struct Scratch {
-    /// Per rule: keyword hit windows `(start, end)` in this chunk.
-    windows: Vec<Vec<(usize, usize)>>,
-    /// Per rule: the token bytes known after its last window end (see [`TokenRun`]).
-    runs: Vec<TokenRun>,
+    /// Per rule: its keyword hits `(start, end)` in this chunk.
+    hits: Vec<Vec<(usize, usize)>>,
+    /// The windows and candidate match starts of the rule being run.
+    rule: RuleScratch,
     touched: Vec<u32>,
     /// Per (rule, attribution): positions of context words in this chunk.
     context_hits: Vec<(u32, u32, usize)>,
     /// How many encodings deep the current scan is.
     depth: u8,
+}
+
+/// Buffers for the rule being run.
+#[derive(Debug, Default)]
+struct RuleScratch {
+    windows: Vec<(usize, usize)>,
+    /// Positions where a match may start ([`starts::Plan`]).
+    starts: Vec<usize>,
 }
 
 /// Encodings inside encodings are followed this far (base64 of a URL with a percent-encoded
@@ -126,6 +137,7 @@ impl Engine {
         }
         let anchors = Anchors::new(&literals);
         let required = (0..rules.len()).map(|_| OnceLock::new()).collect();
+        let plans = (0..rules.len()).map(|_| OnceLock::new()).collect();
         let windows = rules.rules().iter().map(|r| r.spec.window).collect();
         Ok(Engine {
             rules,
@@ -133,6 +145,7 @@ impl Engine {
             roles,
             windows,
             required,
+            plans,
             options,
         })
     }
@@ -154,8 +167,8 @@ impl Engine {
 
     pub fn scratch(&self) -> Scratch {
         Scratch {
-            windows: vec![Vec::new(); self.rules.len()],
-            runs: (0..self.rules.len()).map(|_| TokenRun::new()).collect(),
+            hits: vec![Vec::new(); self.rules.len()],
+            rule: RuleScratch::default(),
             touched: Vec::new(),
             context_hits: Vec::new(),
             depth: 0,
@@ -168,18 +181,14 @@ impl Engine {
         self.prefilter(hay, scratch);
         let mut candidates = Vec::new();
         for &ri in &scratch.touched {
-            let rule = &self.rules.rules()[ri as usize];
-            let windows = &mut scratch.windows[ri as usize];
-            merge_windows(windows);
-            for &(ws, we) in windows.iter() {
-                self.run_rule(ri, rule, hay, ws, we, &mut candidates);
-            }
+            let hits = &mut scratch.hits[ri as usize];
+            self.find(ri, hay, hits, &mut scratch.rule, true, &mut candidates);
         }
         candidates.sort_by_key(|c| (c.start, c.end, c.rule));
         candidates.dedup_by_key(|c| (c.start, c.end, c.rule));
         let mut findings = self.to_findings(chunk, &candidates, scratch);
         for &ri in &scratch.touched {
-            scratch.windows[ri as usize].clear();
+            scratch.hits[ri as usize].clear();
         }
         scratch.touched.clear();
         if scratch.depth < MAX_DECODE_DEPTH {
@@ -256,48 +265,181 @@ impl Engine {
         out.sort_by(|a, b| (a.span, &a.rule).cmp(&(b.span, &b.rule)));
     }
 
+    /// Records every keyword hit, per rule it triggers, and every context word.
     fn prefilter(&self, hay: &[u8], scratch: &mut Scratch) {
         let Scratch {
-            windows,
-            runs,
+            hits,
             touched,
             context_hits,
             ..
         } = scratch;
-        // Rules triggered by one keyword mostly share a window size, and then share the
-        // extended window end: it is walked once per hit, not once per rule.
         self.anchors.for_each(hay, |pattern, start, end| {
             let role = &self.roles[pattern];
-            // (raw end, extended end) of the previous rule of this hit.
-            let mut shared = (usize::MAX, 0);
             for &ri in &role.triggers {
-                let [before, after] = self.windows[ri as usize];
-                let ws = start.saturating_sub(before);
-                let w = &mut windows[ri as usize];
-                let run = &mut runs[ri as usize];
-                if w.is_empty() {
+                let h = &mut hits[ri as usize];
+                if h.is_empty() {
                     touched.push(ri);
-                    *run = TokenRun::new();
                 }
-                let raw = (end + after).min(hay.len());
-                let we = if raw == shared.0 {
-                    shared.1
-                } else {
-                    run.extend(hay, raw)
-                };
-                shared = (raw, we);
-                // Dense hits: join the window to the last one here, as `merge_windows` would
-                // (hits arrive in order, so this keeps the lists short).
-                match w.last_mut() {
-                    Some(last) if last.0 <= ws && ws <= last.1 => last.1 = last.1.max(we),
-                    _ => w.push((ws, we)),
-                }
+                h.push((start, end));
             }
             for &(ri, ai) in &role.context_of {
                 context_hits.push((ri, ai, start));
             }
         });
         touched.sort_unstable();
+    }
+
+    /// Finds the matches of rule `ri` given its keyword `hits`: at the hits when the rule has a
+    /// [`starts::Plan`] (and `use_plans`), else by searching the windows around them. Both ways
+    /// find the same matches (the tests compare them on every built-in rule's examples).
+    fn find(
+        &self,
+        ri: u32,
+        hay: &[u8],
+        hits: &mut [(usize, usize)],
+        buf: &mut RuleScratch,
+        use_plans: bool,
+        out: &mut Vec<Candidate>,
+    ) {
+        let rule = &self.rules.rules()[ri as usize];
+        let plan = if use_plans {
+            self.plans[ri as usize]
+                .get_or_init(|| {
+                    starts::Plan::new(&rule.spec.pattern, &rule.spec.keywords, rule.spec.window[1])
+                })
+                .as_ref()
+        } else {
+            None
+        };
+        hits.sort_unstable();
+        if let Some(plan) = plan {
+            // The common case on text dense with near-misses: no hit can start a match, and
+            // neither windows nor the regex are needed.
+            if !plan.has_extra_starts() && !hits.iter().any(|&(s, _)| plan.may_start(hay, s)) {
+                return;
+            }
+            if plan.windowless() {
+                let mut at = 0;
+                for &(s, _) in hits.iter() {
+                    if s < at {
+                        continue;
+                    }
+                    if let Some(found) = plan.match_at(hay, s) {
+                        at = found.end.max(s + 1);
+                        self.push_accepted(ri, rule, hay, found.secret, out);
+                    }
+                }
+                return;
+            }
+        }
+        let RuleScratch { windows, starts } = buf;
+        self.windows_of(ri, hay, hits, windows);
+        let Some(plan) = plan else {
+            for &(ws, we) in windows.iter() {
+                self.run_rule(ri, rule, hay, ws, we, out);
+            }
+            return;
+        };
+        // Hits and windows are both sorted, and every hit lies in one window.
+        let mut next = 0;
+        for &(ws, we) in windows.iter() {
+            let in_window = hits[next..].iter().take_while(|h| h.0 < we).count();
+            let window_hits = &hits[next..next + in_window];
+            next += in_window;
+            // Anchored searches from many starts could read the same bytes again and again
+            // when the pattern has an unbounded part (on hostile text): in a long window such
+            // a pattern is searched once, unanchored, as without a plan.
+            if !plan.bounded() && we - ws > UNBOUNDED_WINDOW {
+                self.run_rule(ri, rule, hay, ws, we, out);
+                continue;
+            }
+            starts.clear();
+            starts.extend(window_hits.iter().map(|h| h.0));
+            if plan.has_extra_starts() {
+                plan.extra_starts(&hay[ws..we], |s| starts.push(ws + s));
+                starts.sort_unstable();
+            }
+            starts.dedup();
+            let bounded = &hay[..we];
+            let mut at = ws;
+            // What the anchored searches may read stays within a few times the window's
+            // length: past that, the rest of the window is searched once, unanchored, which
+            // finds the same matches from `at` on.
+            let mut budget = WINDOW_READS * (we - ws) + UNBOUNDED_WINDOW;
+            for &s in starts.iter() {
+                if s < at || !plan.may_start(bounded, s) {
+                    continue;
+                }
+                let cost = plan.cost(s, we);
+                if cost > budget {
+                    self.run_rule(ri, rule, hay, at, we, out);
+                    break;
+                }
+                budget -= cost;
+                if let Some(found) = plan.match_at(bounded, s) {
+                    at = if found.end > s { found.end } else { s + 1 };
+                    self.push_accepted(ri, rule, hay, found.secret, out);
+                }
+            }
+        }
+    }
+
+    fn push_accepted(
+        &self,
+        ri: u32,
+        rule: &Rule,
+        hay: &[u8],
+        secret: Option<(usize, usize)>,
+        out: &mut Vec<Candidate>,
+    ) {
+        if let Some((start, end)) = secret {
+            if self.accept(rule, hay, start, end) {
+                out.push(Candidate {
+                    rule: ri,
+                    start,
+                    end,
+                });
+            }
+        }
+    }
+
+    /// The merged windows around a rule's hits (sorted by start): `window` bytes before and
+    /// after each keyword, the end moved to the end of the token it cuts ([`TokenRun`]).
+    /// Moving an end to its token's end never moves it before a smaller end's, so a merged
+    /// window ends where its largest raw end is moved to; that move is made only where the
+    /// next window starts past the raw end, once per window on dense text.
+    fn windows_of(
+        &self,
+        ri: u32,
+        hay: &[u8],
+        hits: &[(usize, usize)],
+        windows: &mut Vec<(usize, usize)>,
+    ) {
+        let [before, after] = self.windows[ri as usize];
+        let mut run = TokenRun::new();
+        windows.clear();
+        // The window being built: its start and its largest raw end.
+        let mut open: Option<(usize, usize)> = None;
+        for &(start, end) in hits {
+            let ws = start.saturating_sub(before);
+            let raw = (end + after).min(hay.len());
+            open = Some(match open {
+                Some((s, r)) if ws <= r => (s, r.max(raw)),
+                Some((s, r)) => {
+                    let e = run.extend(hay, r);
+                    if ws <= e {
+                        (s, r.max(raw))
+                    } else {
+                        windows.push((s, e));
+                        (ws, raw)
+                    }
+                }
+                None => (ws, raw),
+            });
+        }
+        if let Some((s, r)) = open {
+            windows.push((s, run.extend(hay, r)));
+        }
     }
 
     fn run_rule(
@@ -341,14 +483,7 @@ impl Engine {
                     .and_then(|c| c.get(group))
                     .map(|m| (m.start(), m.end()))
             };
-            let Some((start, end)) = secret else { continue };
-            if self.accept(rule, hay, start, end) {
-                out.push(Candidate {
-                    rule: ri,
-                    start,
-                    end,
-                });
-            }
+            self.push_accepted(ri, rule, hay, secret, out);
         }
     }
 
@@ -480,23 +615,12 @@ impl Engine {
     }
 }
 
-/// Sorts and merges overlapping windows so that no byte is searched twice.
-fn merge_windows(w: &mut Vec<(usize, usize)>) {
-    if w.len() < 2 {
-        return;
-    }
-    w.sort_unstable();
-    let mut out = 0;
-    for i in 1..w.len() {
-        if w[i].0 <= w[out].1 {
-            w[out].1 = w[out].1.max(w[i].1);
-        } else {
-            out += 1;
-            w[out] = w[i];
-        }
-    }
-    w.truncate(out + 1);
-}
+/// How many times the anchored searches of a rule may read a window, at most, before the
+/// rest of it is searched once instead ([`Engine::find`]).
+const WINDOW_READS: usize = 4;
+
+/// The longest window in which a pattern with an unbounded part is matched at its starts.
+const UNBOUNDED_WINDOW: usize = 4096;
 
 /// How far a window end is moved forward to the end of the token it cuts.
 const EXTEND_TOKEN_LIMIT: usize = 1024;
@@ -558,6 +682,24 @@ mod tests {
         engine.scan(&chunk, &mut engine.scratch())
     }
 
+    /// Sorts and merges overlapping windows: what [`Engine::windows_of`] must agree with.
+    fn merge_windows(w: &mut Vec<(usize, usize)>) {
+        if w.len() < 2 {
+            return;
+        }
+        w.sort_unstable();
+        let mut out = 0;
+        for i in 1..w.len() {
+            if w[i].0 <= w[out].1 {
+                w[out].1 = w[out].1.max(w[i].1);
+            } else {
+                out += 1;
+                w[out] = w[i];
+            }
+        }
+        w.truncate(out + 1);
+    }
+
     /// The plain walk [`TokenRun::extend`] must agree with.
     fn extend_token(hay: &[u8], mut end: usize) -> usize {
         let limit = (end + EXTEND_TOKEN_LIMIT).min(hay.len());
@@ -582,6 +724,54 @@ mod tests {
             for at in order {
                 assert_eq!(run.extend(hay, at), extend_token(hay, at), "at {at}");
             }
+        }
+    }
+
+    /// Windows built with the lazy token walk equal every hit's window, walked to its token
+    /// end and merged.
+    #[test]
+    fn windows_of_equals_merged_hit_windows() {
+        let engine = Engine::new(RuleSet::builtin().unwrap(), DetectOptions::default()).unwrap();
+        let mut state = 0x2545_F491_u64;
+        let mut next = move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        // Windows after the keyword only, and before and after it.
+        let rules = [
+            "generic.secret-assignment",
+            "generic.xml-setting",
+            "deepseek.api-key",
+        ];
+        for round in 0..300 {
+            let ri = engine.rules.index_of(rules[round % 3]).unwrap() as u32;
+            let [before, after] = engine.windows[ri as usize];
+            let len = 1 + next(4000);
+            // Long tokens and short ones, so that ends move by 0..1024 bytes.
+            let token_rate = [2, 10, 1000][round / 3 % 3];
+            let hay: Vec<u8> = (0..len)
+                .map(|_| if next(token_rate) == 0 { b' ' } else { b'a' })
+                .collect();
+            let mut hits: Vec<(usize, usize)> = (0..next(30))
+                .map(|_| {
+                    let start = next(len);
+                    (start, (start + 3 + next(6)).min(len))
+                })
+                .collect();
+            hits.sort_unstable();
+            let mut want: Vec<(usize, usize)> = hits
+                .iter()
+                .map(|&(s, e)| {
+                    let raw = (e + after).min(len);
+                    (s.saturating_sub(before), extend_token(&hay, raw))
+                })
+                .collect();
+            merge_windows(&mut want);
+            let mut got = Vec::new();
+            engine.windows_of(ri, &hay, &hits, &mut got);
+            assert_eq!(got, want, "round {round}");
         }
     }
 

@@ -1,0 +1,668 @@
+//! Start plans: for a rule whose every match begins with one of its own keywords, the engine
+//! tries the regex only at the keyword hits, anchored, instead of searching the whole window.
+//!
+//! The contract: the matches found are exactly those of the unanchored leftmost-first search
+//! over the rule's (merged) windows. Why it holds:
+//! - every match starts at a hit: the regex's prefix literals (from its syntax tree, letters
+//!   case-folded) each begin with a keyword of the rule, and the keyword prefilter reports every
+//!   occurrence of every keyword, ASCII case-insensitively;
+//! - the leftmost match at or after a position is then the match anchored at the first hit at or
+//!   after it where an anchored match exists, and an anchored leftmost-first match is the same
+//!   match the unanchored search reports at that start;
+//! - the anchored search runs on the haystack cut at the hit, which changes nothing when no
+//!   look-around can be tested at a match's first byte (checked: rules with a leading `\b` or `^`
+//!   get no plan);
+//! - the [`Head`] checked before the regex is a necessary condition (the byte classes every
+//!   match's first bytes belong to), and a pattern of fixed length made of literals and classes
+//!   only is decided by its head alone, with no regex at all.
+//!
+//! The cost stays linear: the anchored searches of a window may read at most a few times its
+//! length (a pattern bounds what one search reads by its longest match); past that, and for a
+//! pattern with an unbounded part in a long window, the window is searched unanchored as
+//! before, which finds the same matches from where the anchored searches stopped.
+//!
+//! Why: on text dense with near-misses (`sk-` and `token` on every line) the windows of a rule
+//! merge into one covering the whole file, and the unanchored regex then walks every byte and
+//! restarts at every literal candidate; a check of a few bytes per hit rejects nearly all.
+
+use std::sync::OnceLock;
+
+use regex::bytes::{Regex, RegexBuilder};
+
+use super::anchors::Anchors;
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
+use regex_syntax::hir::{Capture, Class, Hir, HirKind, Repetition};
+
+/// More prefixes than this outside the keywords: no plan (the search would cost more).
+const MAX_EXTRA: usize = 16;
+
+/// A head longer than this is cut (and no longer decides a match alone).
+const HEAD_LIMIT: usize = 256;
+
+/// The same limits as the rule regexes (`rules::compile`).
+const REGEX_SIZE_LIMIT: usize = 4 << 20;
+
+/// A set of bytes, one bit each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct ByteSet([u64; 4]);
+
+impl ByteSet {
+    fn insert_range(&mut self, lo: u8, hi: u8) {
+        for b in lo..=hi {
+            self.0[(b >> 6) as usize] |= 1 << (b & 63);
+        }
+    }
+
+    fn union(&mut self, other: &ByteSet) {
+        for (a, b) in self.0.iter_mut().zip(other.0) {
+            *a |= b;
+        }
+    }
+
+    #[inline(always)]
+    fn contains(&self, b: u8) -> bool {
+        (self.0[(b >> 6) as usize] >> (b & 63)) & 1 != 0
+    }
+}
+
+/// The byte classes the first bytes of every match belong to, in order; every match is at
+/// least `sets.len()` bytes long. `complete` when the pattern matches exactly the strings of
+/// `sets` (fixed length, literals and classes only).
+#[derive(Debug, Clone, Default)]
+struct Head {
+    sets: Vec<ByteSet>,
+    complete: bool,
+}
+
+impl Head {
+    fn of(hir: &Hir) -> Head {
+        match hir.kind() {
+            HirKind::Empty => Head {
+                sets: Vec::new(),
+                complete: true,
+            },
+            HirKind::Literal(lit) => {
+                let sets = lit.0.iter().take(HEAD_LIMIT).map(|&b| {
+                    let mut s = ByteSet::default();
+                    s.insert_range(b, b);
+                    s
+                });
+                Head {
+                    sets: sets.collect(),
+                    complete: lit.0.len() <= HEAD_LIMIT,
+                }
+            }
+            HirKind::Class(class) => {
+                let mut s = ByteSet::default();
+                match class {
+                    Class::Bytes(c) => c
+                        .ranges()
+                        .iter()
+                        .for_each(|r| s.insert_range(r.start(), r.end())),
+                    Class::Unicode(c) => {
+                        // Only ASCII ranges are bytes; anything wider is not described.
+                        if c.ranges().iter().any(|r| r.end() > '\x7f') {
+                            return Head::default();
+                        }
+                        c.ranges()
+                            .iter()
+                            .for_each(|r| s.insert_range(r.start() as u8, r.end() as u8));
+                    }
+                }
+                Head {
+                    sets: vec![s],
+                    complete: true,
+                }
+            }
+            // An assertion is not a byte: what follows it is not described.
+            HirKind::Look(_) => Head::default(),
+            HirKind::Capture(cap) => Head::of(&cap.sub),
+            HirKind::Repetition(rep) => {
+                let sub = Head::of(&rep.sub);
+                if !sub.complete {
+                    // One copy is certain when at least one is required.
+                    return if rep.min >= 1 {
+                        Head {
+                            sets: sub.sets,
+                            complete: false,
+                        }
+                    } else {
+                        Head::default()
+                    };
+                }
+                let mut sets = Vec::new();
+                let mut complete = rep.max == Some(rep.min);
+                for _ in 0..rep.min {
+                    if sets.len() + sub.sets.len() > HEAD_LIMIT {
+                        complete = false;
+                        break;
+                    }
+                    sets.extend_from_slice(&sub.sets);
+                }
+                Head { sets, complete }
+            }
+            HirKind::Concat(subs) => {
+                let mut head = Head {
+                    sets: Vec::new(),
+                    complete: true,
+                };
+                for sub in subs {
+                    let next = Head::of(sub);
+                    head.sets.extend(next.sets);
+                    if !next.complete || head.sets.len() > HEAD_LIMIT {
+                        head.sets.truncate(HEAD_LIMIT);
+                        head.complete = false;
+                        break;
+                    }
+                }
+                head
+            }
+            HirKind::Alternation(subs) => {
+                let heads: Vec<Head> = subs.iter().map(Head::of).collect();
+                let n = heads.iter().map(|h| h.sets.len()).min().unwrap_or(0);
+                let mut sets = vec![ByteSet::default(); n];
+                for h in &heads {
+                    for (s, t) in sets.iter_mut().zip(&h.sets) {
+                        s.union(t);
+                    }
+                }
+                Head {
+                    sets,
+                    complete: false,
+                }
+            }
+        }
+    }
+
+    /// Whether `bytes` (the haystack from a hit to the window end) can begin a match. The
+    /// bytes after the keyword are tested first: the keyword itself is already known to be
+    /// there (in some case), and the rules sharing it differ after it.
+    #[inline]
+    fn allows(&self, bytes: &[u8], first: usize) -> bool {
+        let n = self.sets.len();
+        if bytes.len() < n {
+            return false;
+        }
+        let at = |i: usize| self.sets[i].contains(bytes[i]);
+        (first..n).all(at) && (0..first).all(at)
+    }
+}
+
+/// How a rule's matches are found at its keyword hits.
+#[derive(Debug)]
+pub struct Plan {
+    head: Head,
+    /// The longest match, when the pattern bounds it.
+    max_len: Option<usize>,
+    /// Where the head is first tested: after the shortest keyword.
+    first: usize,
+    /// The head decides a match alone: the match at a hit is `hit..hit + head length`.
+    exact: bool,
+    /// `exact`, and every match ends inside its own hit's window (the head is no longer than
+    /// the shortest keyword plus the window after it): no window needs computing at all.
+    windowless: bool,
+    /// The prefixes of matches that begin with none of the rule's keywords (`access-key` when
+    /// the keywords are `access_key` and `accesskey`): searched for in the windows, since the
+    /// prefilter does not report them.
+    extra: Option<Anchors>,
+    /// The pattern anchored at the haystack start (`\A(?:…)`), compiled on first use.
+    anchored: OnceLock<Option<(Regex, usize)>>,
+    pattern: String,
+}
+
+/// One match: the whole match and the secret's span in it (absolute offsets).
+pub struct Found {
+    pub end: usize,
+    pub secret: Option<(usize, usize)>,
+}
+
+impl Plan {
+    /// The plan of a rule, or `None` when some match could start elsewhere than at a hit of
+    /// `keywords` (or the pattern does not parse: the rule loader reports that elsewhere).
+    pub fn new(pattern: &str, keywords: &[String], after: usize) -> Option<Plan> {
+        let hir = regex_syntax::ParserBuilder::new()
+            .utf8(false)
+            .unicode(false)
+            .build()
+            .parse(pattern)
+            .ok()?;
+        if !hir.properties().look_set_prefix_any().is_empty() {
+            return None;
+        }
+        let keywords: Vec<Vec<u8>> = keywords
+            .iter()
+            .map(|k| k.to_ascii_lowercase().into_bytes())
+            .collect();
+        let prefixes = Extractor::new()
+            .kind(ExtractKind::Prefix)
+            .extract(&fold_case(&hir));
+        let mut uncovered = Vec::new();
+        for lit in prefixes.literals()? {
+            let lit = lit.as_bytes().to_ascii_lowercase();
+            if !keywords.iter().any(|k| lit.starts_with(k)) {
+                // The searcher takes ASCII words of 3 bytes or more.
+                let word = String::from_utf8(lit)
+                    .ok()
+                    .filter(|w| w.is_ascii() && w.len() >= 3)?;
+                uncovered.push(word);
+            }
+        }
+        if uncovered.len() > MAX_EXTRA {
+            return None;
+        }
+        let head = Head::of(&hir);
+        let exact = head.complete && hir.properties().explicit_captures_len() == 0;
+        let shortest = keywords.iter().map(Vec::len).min().unwrap_or(0);
+        Some(Plan {
+            windowless: exact && uncovered.is_empty() && head.sets.len() <= shortest + after,
+            exact,
+            first: shortest.min(head.sets.len()),
+            max_len: hir.properties().maximum_len(),
+            head,
+            extra: (!uncovered.is_empty()).then(|| Anchors::new(&uncovered)),
+            anchored: OnceLock::new(),
+            pattern: pattern.to_string(),
+        })
+    }
+
+    /// Whether some matches start at a prefix the prefilter does not report.
+    pub fn has_extra_starts(&self) -> bool {
+        self.extra.is_some()
+    }
+
+    /// Calls `found(start)` at every occurrence in `window` of a match prefix that begins with
+    /// none of the rule's keywords.
+    pub fn extra_starts(&self, window: &[u8], mut found: impl FnMut(usize)) {
+        if let Some(extra) = &self.extra {
+            extra.for_each(window, |_, start, _| found(start));
+        }
+    }
+
+    /// See [`Plan::windowless`].
+    pub fn windowless(&self) -> bool {
+        self.windowless
+    }
+
+    /// Whether the pattern bounds the length of its matches.
+    pub fn bounded(&self) -> bool {
+        self.max_len.is_some()
+    }
+
+    /// The most bytes an anchored search from `at` may read in a haystack ending at `end`.
+    pub fn cost(&self, at: usize, end: usize) -> usize {
+        if self.exact {
+            return self.head.sets.len();
+        }
+        let rest = end - at;
+        self.max_len.map_or(rest, |n| n.min(rest)) + 1
+    }
+
+    /// Whether a match can start at `at` of `hay` (a necessary condition, a few byte loads).
+    #[inline]
+    pub fn may_start(&self, hay: &[u8], at: usize) -> bool {
+        self.head.allows(&hay[at..], self.first)
+    }
+
+    /// The match that starts at `at` in `hay` (cut at the window end), if any: what the rule's
+    /// unanchored search reports when `at` is the leftmost start it can find.
+    pub fn match_at(&self, hay: &[u8], at: usize) -> Option<Found> {
+        let rest = &hay[at..];
+        if !self.head.allows(rest, self.first) {
+            return None;
+        }
+        if self.exact {
+            let end = at + self.head.sets.len();
+            return Some(Found {
+                end,
+                secret: Some((at, end)),
+            });
+        }
+        let (re, group) = self
+            .anchored
+            .get_or_init(|| anchored(&self.pattern))
+            .as_ref()?;
+        let whole = re.find(rest)?;
+        let secret = if *group == 0 {
+            Some((at + whole.start(), at + whole.end()))
+        } else {
+            re.captures(rest)
+                .and_then(|c| c.get(*group))
+                .map(|m| (at + m.start(), at + m.end()))
+        };
+        Some(Found {
+            end: at + whole.end(),
+            secret,
+        })
+    }
+
+    /// Whether [`Plan::match_at`] needs no regex.
+    #[cfg(test)]
+    pub fn exact(&self) -> bool {
+        self.exact
+    }
+}
+
+/// The pattern compiled to match only at the haystack start, with its secret group (chosen as
+/// `Rule::secret_group` chooses it; the wrapper adds no group, so the numbers are the same).
+fn anchored(pattern: &str) -> Option<(Regex, usize)> {
+    let re = RegexBuilder::new(&format!(r"\A(?:{pattern})"))
+        .unicode(false)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(REGEX_SIZE_LIMIT)
+        .build()
+        .ok()?;
+    let named = re.capture_names().position(|n| n == Some("secret"));
+    let group = named.unwrap_or(if re.captures_len() > 1 { 1 } else { 0 });
+    Some((re, group))
+}
+
+/// `hir` with every class of one ASCII letter in both cases (`[Kk]`, what `(?i)` makes of a
+/// letter) replaced by the lowercase letter, so that prefix extraction does not multiply
+/// case variants past its limits. Prefixes of the result, lowercased, are prefixes of the
+/// original's matches, lowercased.
+fn fold_case(hir: &Hir) -> Hir {
+    match hir.kind() {
+        HirKind::Class(class) => match case_pair(class) {
+            Some(lower) => Hir::literal([lower]),
+            None => hir.clone(),
+        },
+        HirKind::Capture(cap) => Hir::capture(Capture {
+            index: cap.index,
+            name: cap.name.clone(),
+            sub: Box::new(fold_case(&cap.sub)),
+        }),
+        HirKind::Repetition(rep) => Hir::repetition(Repetition {
+            min: rep.min,
+            max: rep.max,
+            greedy: rep.greedy,
+            sub: Box::new(fold_case(&rep.sub)),
+        }),
+        HirKind::Concat(subs) => Hir::concat(subs.iter().map(fold_case).collect()),
+        HirKind::Alternation(subs) => Hir::alternation(subs.iter().map(fold_case).collect()),
+        _ => hir.clone(),
+    }
+}
+
+/// The lowercase letter when `class` is exactly one ASCII letter in both cases.
+fn case_pair(class: &Class) -> Option<u8> {
+    let bytes: Vec<(u32, u32)> = match class {
+        Class::Bytes(c) => c
+            .ranges()
+            .iter()
+            .map(|r| (r.start() as u32, r.end() as u32))
+            .collect(),
+        Class::Unicode(c) => c
+            .ranges()
+            .iter()
+            .map(|r| (r.start() as u32, r.end() as u32))
+            .collect(),
+    };
+    match bytes.as_slice() {
+        &[(a, a2), (b, b2)] if a == a2 && b == b2 => {
+            let (a, b) = (u8::try_from(a).ok()?, u8::try_from(b).ok()?);
+            (a.is_ascii_uppercase() && b == a.to_ascii_lowercase()).then_some(b)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::{Engine, Scratch};
+
+    fn kw(words: &[&str]) -> Vec<String> {
+        words.iter().map(|w| w.to_string()).collect()
+    }
+
+    #[test]
+    fn plans_only_patterns_whose_starts_are_known() {
+        use Expect::*;
+        #[derive(Debug, PartialEq)]
+        enum Expect {
+            NoPlan,
+            /// Anchored regex at the hits.
+            Regex,
+            /// Decided by the head alone.
+            Exact,
+            /// Anchored regex at the hits and at the prefixes searched for in the windows.
+            Extra,
+        }
+        let cases: &[(&str, &[&str], Expect)] = &[
+            (r"sk-[0-9a-f]{32}", &["sk-"], Exact),
+            (r"(?:AKIA|ASIA)[A-Z2-7]{16}", &["AKIA", "ASIA"], Regex),
+            (r"(?:AKIA|ASIA)[A-Z2-7]{16}", &["AKIA"], Extra),
+            (r"(?i)token\s*=\s*(\w{10,})", &["token"], Regex),
+            (r"(?i:api[_-]?key)=(\w+)", &["api_key", "apikey"], Extra),
+            (
+                r"(?i:api[_-]?key)=(\w+)",
+                &["api_key", "apikey", "api-key"],
+                Regex,
+            ),
+            (r"(?i:api)[_-]?key=(\w+)", &["api"], Regex),
+            (r"x?sk-[0-9a-f]{32}", &["sk-"], Extra),
+            (r"\bsk-[0-9a-f]{32}", &["sk-"], NoPlan),
+            (r"(?m)^sk-[0-9a-f]{32}", &["sk-"], NoPlan),
+            (r"ab[a-z]+|sk-[0-9]+", &["sk-"], NoPlan),
+            (r"[a-z]+sk-", &["sk-"], NoPlan),
+            (r"sk-[0-9a-f]{32}\b", &["sk-"], Regex),
+            (r"sk-[0-9a-f]{8,32}", &["sk-"], Regex),
+            (r"(sk-[0-9a-f]{32})", &["sk-"], Regex),
+            (r"(", &["sk-"], NoPlan),
+        ];
+        for (pattern, keywords, want) in cases {
+            let got = match Plan::new(pattern, &kw(keywords), 40) {
+                None => NoPlan,
+                Some(p) if p.has_extra_starts() => Extra,
+                Some(p) if p.exact() => Exact,
+                Some(_) => Regex,
+            };
+            assert_eq!(&got, want, "{pattern} {keywords:?}");
+        }
+    }
+
+    #[test]
+    fn heads_are_what_every_match_begins_with() {
+        // (pattern, text, allowed)
+        let cases: &[(&str, &str, bool)] = &[
+            (r"sk-[0-9a-f]{4}", "sk-0a9f", true),
+            (r"sk-[0-9a-f]{4}", "sk-0a9", false),
+            (r"sk-[0-9a-f]{4}", "sk-0a9g", false),
+            (r"(?i:sk)-[0-9a-f]{2,}", "SK-0A", false),
+            (r"(?i:sk)-[0-9a-f]{2,}", "Sk-0a", true),
+            (r"(?:AKIA|ASIA)[A-Z]", "ASIAB", true),
+            (r"(?:AKIA|ASIA)[A-Z]", "AKIa", false),
+            (r"(?:ab|abcd)x", "abzz", true),
+            (r"ab(?:c|\b)d", "abzz", true),
+            (r"ab(?:c|\b)d", "azzz", false),
+        ];
+        for &(pattern, text, allowed) in cases {
+            let plan = Plan::new(pattern, &kw(&["ab", "sk-", "akia", "asia"]), 40).unwrap();
+            assert_eq!(
+                plan.may_start(text.as_bytes(), 0),
+                allowed,
+                "{pattern} {text}"
+            );
+        }
+    }
+
+    /// Texts around one example: as it is, glued to itself and to neighbours, cut, re-cased,
+    /// and with a few bytes changed (deterministically), so that windows merge, matches
+    /// overlap, and hits fall at window ends.
+    fn variants(text: &str, rng: &mut u64) -> Vec<String> {
+        let mut out = vec![
+            text.to_string(),
+            format!("{text}{text}"),
+            format!("{text}\n{text}"),
+            format!("x{text}x"),
+            format!("_{text}_"),
+            format!("\"{text}\","),
+            text.to_ascii_uppercase(),
+            text.to_ascii_lowercase(),
+        ];
+        let bytes = text.as_bytes();
+        for cut in [1, 2, 5] {
+            if bytes.len() > cut {
+                out.push(String::from_utf8_lossy(&bytes[cut..]).into_owned());
+                out.push(String::from_utf8_lossy(&bytes[..bytes.len() - cut]).into_owned());
+            }
+        }
+        const NOISE: &[u8] = b"aZ09_-=:\"' \n/+.xX";
+        for _ in 0..24 {
+            let mut m = bytes.to_vec();
+            for _ in 0..1 + next(rng) % 3 {
+                let at = next(rng) as usize % (m.len() + 1);
+                let b = NOISE[next(rng) as usize % NOISE.len()];
+                match next(rng) % 3 {
+                    0 if at < m.len() => m[at] = b,
+                    1 if at < m.len() => {
+                        m.remove(at);
+                    }
+                    _ => m.insert(at, b),
+                }
+            }
+            out.push(String::from_utf8_lossy(&m).into_owned());
+        }
+        out
+    }
+
+    fn next(state: &mut u64) -> u64 {
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        *state
+    }
+
+    type Spans = Vec<(u32, usize, usize)>;
+
+    /// The candidates of every rule the keywords trigger in `text`: (at the hits, by window
+    /// search).
+    fn both_ways(engine: &Engine, scratch: &mut Scratch, text: &[u8]) -> (Spans, Spans) {
+        engine.prefilter(text, scratch);
+        let (mut planned, mut searched) = (Vec::new(), Vec::new());
+        for &ri in &scratch.touched {
+            for (use_plans, out) in [(true, &mut planned), (false, &mut searched)] {
+                let mut hits = scratch.hits[ri as usize].clone();
+                let mut found = Vec::new();
+                engine.find(
+                    ri,
+                    text,
+                    &mut hits,
+                    &mut scratch.rule,
+                    use_plans,
+                    &mut found,
+                );
+                out.extend(found.iter().map(|c| (c.rule, c.start, c.end)));
+            }
+            scratch.hits[ri as usize].clear();
+        }
+        scratch.touched.clear();
+        scratch.context_hits.clear();
+        for spans in [&mut planned, &mut searched] {
+            spans.sort_unstable();
+            spans.dedup();
+        }
+        (planned, searched)
+    }
+
+    /// The property the engine relies on: for every built-in rule, on its examples, negative
+    /// examples and texts made from them, matching at the hits finds exactly what the
+    /// unanchored search over the merged windows finds.
+    #[test]
+    fn plans_find_what_the_window_search_finds_for_every_builtin_rule() {
+        use crate::detect::{expand_checksums, DetectOptions};
+        use crate::rules::RuleSet;
+        let engine = Engine::new(RuleSet::builtin().unwrap(), DetectOptions::default()).unwrap();
+        let mut scratch = engine.scratch();
+        let mut rng = 0x9E37_79B9_7F4A_7C15u64;
+        let (mut texts, mut found) = (0, 0);
+        let mut all = String::new();
+        for rule in engine.rules().rules() {
+            let examples = rule
+                .spec
+                .examples
+                .iter()
+                .chain(&rule.spec.negative_examples);
+            for example in examples {
+                let example = expand_checksums(example);
+                all.push_str(&example);
+                all.push(' ');
+                for text in variants(&example, &mut rng) {
+                    let (planned, searched) = both_ways(&engine, &mut scratch, text.as_bytes());
+                    assert_eq!(planned, searched, "rule {} on {text:?}", rule.id());
+                    texts += 1;
+                    found += planned.len();
+                }
+            }
+        }
+        // Every example next to every other: windows of many rules overlap and merge.
+        let near_misses = "task-0123456789abcdef0123456789abcdef sk-0123456789abcdef0123 \
+            ghp_short AKIA01234567 xoxb-12 token = value password: \"\" -----BEGIN CERTIFICATE-----\n";
+        // Hostile texts: starts that each pass the head, where anchored searches would read far
+        // (a bounded pattern up to its budget, an unbounded one in a long window), with a real
+        // private key among them.
+        let header = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7x9Kq2Lm8Vb3Nc5Rt1Yw6Pz0Hs4Jd2Fg8Ua1Xe5Qi3Ko7Tn9Bv\n";
+        let key = (0..30).map(|i| {
+            format!("{i:02}Zq8mN3pL5rT7vX9bAb4Cd6Ef8Gh1Jk3Lm5Np7Qr9St2Uv4Wx6Yz8Ab0Cd2Ef4G\n")
+        });
+        let key = format!(
+            "{header}{}-----END RSA PRIVATE KEY-----\n",
+            key.collect::<String>()
+        );
+        let hostile = [
+            format!("{}{key}{}", header.repeat(300), header.repeat(300)),
+            "token:a<".repeat(2000),
+            format!("{}token = Zq8mN3pL5rT7vX9b\n", "token:a<".repeat(1000)),
+        ];
+        let rsa = engine.rules().index_of("private-key.rsa").unwrap() as u32;
+        for text in &hostile {
+            let (planned, searched) = both_ways(&engine, &mut scratch, text.as_bytes());
+            assert_eq!(planned, searched);
+            found += planned.len();
+        }
+        let (planned, _) = both_ways(&engine, &mut scratch, hostile[0].as_bytes());
+        assert!(planned.iter().any(|c| c.0 == rsa), "{planned:?}");
+        for text in [
+            all.clone(),
+            all.replace(' ', "\n"),
+            all.replace(' ', ""),
+            near_misses.repeat(50),
+        ] {
+            let (planned, searched) = both_ways(&engine, &mut scratch, text.as_bytes());
+            assert_eq!(planned, searched);
+            found += planned.len();
+        }
+        // Prefixes outside the keywords (`access-key`, `privateKey`), found only by the
+        // search in the windows that `token` opens.
+        let extra =
+            "token = short\nACCESS-KEY = 'Zq8mN3pL5rT7vX9b'\nprivateKey: \"Zq8mN3pL5rT7vX9bAb\"\n";
+        let generic = engine
+            .rules()
+            .index_of("generic.secret-assignment")
+            .unwrap() as u32;
+        let plan = engine.plans[generic as usize]
+            .get()
+            .unwrap()
+            .as_ref()
+            .unwrap();
+        assert!(plan.has_extra_starts());
+        for text in [extra.to_string(), extra.repeat(3), extra.replace('\n', " ")] {
+            let (planned, searched) = both_ways(&engine, &mut scratch, text.as_bytes());
+            assert_eq!(planned, searched, "{text:?}");
+            let generic_found = planned.iter().filter(|c| c.0 == generic).count();
+            assert!(generic_found >= 2, "{text:?}: {planned:?}");
+        }
+        let planned = (0..engine.rules().len())
+            .filter(|&ri| engine.plans[ri].get().is_some_and(Option::is_some))
+            .count();
+        // The comparison means something: most rules have a plan, and plenty was found.
+        assert!(
+            planned > engine.rules().len() / 2,
+            "{planned} rules with a plan"
+        );
+        assert!(
+            texts > 10_000 && found > 5_000,
+            "{texts} texts, {found} found"
+        );
+    }
+}
