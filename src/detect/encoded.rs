@@ -126,11 +126,9 @@ pub fn find(hay: &[u8]) -> Vec<Decoded> {
 /// handful of shifts per 64 bytes.
 fn runs(hay: &[u8], class: u8) -> Vec<(usize, usize)> {
     #[cfg(target_arch = "x86_64")]
-    if let Some(specials) = specials(class) {
-        if std::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU has AVX2 (checked just above).
-            return unsafe { avx2::runs(hay, specials) };
-        }
+    if std::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2 (checked just above).
+        return unsafe { avx2::runs(hay, &NibbleTables::of(class)) };
     }
     runs_with(hay, |hay, at| class_mask(hay, at, class))
 }
@@ -254,66 +252,85 @@ fn class_mask(hay: &[u8], at: usize, class: u8) -> u64 {
     })
 }
 
-/// Byte classes 32 bytes per instruction, on CPUs with AVX2: half the instructions of
-/// [`sse2`], which matters because every byte of every file is classified.
+/// A byte class as two 16-byte tables, for a byte shuffle: a byte `b` is of the class when
+/// `lo[b & 15] & hi[b >> 4] != 0`. Each high nibble 2..=7 (printable ASCII) has a bit of its
+/// own, so any set of printable ASCII bytes is represented exactly; the classes here have no
+/// other bytes.
+#[derive(Debug, Clone, Copy)]
+struct NibbleTables {
+    lo: [u8; 16],
+    hi: [u8; 16],
+}
+
+impl NibbleTables {
+    fn of(class: u8) -> NibbleTables {
+        let (mut lo, mut hi) = ([0u8; 16], [0u8; 16]);
+        for h in 2..8 {
+            hi[h] = 1 << (h - 2);
+            for (l, slot) in lo.iter_mut().enumerate() {
+                if CLASS[h << 4 | l] & class != 0 {
+                    *slot |= 1 << (h - 2);
+                }
+            }
+        }
+        debug_assert!((0..256)
+            .filter(|&b| !(0x20..0x80).contains(&b))
+            .all(|b| CLASS[b] & class == 0));
+        NibbleTables { lo, hi }
+    }
+}
+
+/// Byte classes 32 bytes at a time by two byte shuffles, on CPUs with AVX2: every byte of
+/// every file is classified, so the few instructions matter.
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
     use std::arch::x86_64::{
-        __m256i, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_min_epu8, _mm256_movemask_epi8,
-        _mm256_or_si256, _mm256_set1_epi8, _mm256_sub_epi8,
+        __m256i, _mm256_and_si256, _mm256_broadcastsi128_si256, _mm256_cmpeq_epi8,
+        _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_set1_epi8, _mm256_setzero_si256,
+        _mm256_shuffle_epi8, _mm256_srli_epi16, _mm_loadu_si128,
     };
+
+    use super::NibbleTables;
 
     /// [`super::runs`] with this classifier.
     ///
     /// # Safety
     /// The CPU must have AVX2.
     #[target_feature(enable = "avx2")]
-    pub unsafe fn runs(hay: &[u8], specials: [u8; 6]) -> Vec<(usize, usize)> {
+    pub unsafe fn runs(hay: &[u8], tables: &NibbleTables) -> Vec<(usize, usize)> {
         super::runs_with(hay, |hay, at| {
             // SAFETY: this closure runs inside a function that requires AVX2.
-            unsafe { mask(&super::block_at(hay, at), specials) }
+            unsafe { mask(&super::block_at(hay, at), tables) }
         })
     }
 
-    /// The same bits as [`super::sse2::mask`] (a test compares them).
+    /// Bit `j` set when `block[j]` is of the class of `tables` (a test compares every byte
+    /// value with the class table).
     ///
     /// # Safety
     /// The CPU must have AVX2.
     #[target_feature(enable = "avx2")]
     #[inline]
-    pub unsafe fn mask(block: &[u8; 64], specials: [u8; 6]) -> u64 {
+    pub unsafe fn mask(block: &[u8; 64], tables: &NibbleTables) -> u64 {
+        // SAFETY: the tables are 16 bytes each; unaligned loads; the caller guarantees AVX2.
+        let (lo, hi) = unsafe {
+            (
+                _mm256_broadcastsi128_si256(_mm_loadu_si128(tables.lo.as_ptr() as *const _)),
+                _mm256_broadcastsi128_si256(_mm_loadu_si128(tables.hi.as_ptr() as *const _)),
+            )
+        };
+        let nibble = _mm256_set1_epi8(0x0F);
         let mut m = 0u64;
         for k in 0..2 {
             // SAFETY: the 32 bytes read lie inside `block` (k * 32 + 32 <= 64); the load is
-            // unaligned; the caller guarantees AVX2.
-            let bits = unsafe {
-                let v = _mm256_loadu_si256(block.as_ptr().add(k * 32) as *const __m256i);
-                classify(v, specials)
-            };
-            m |= (bits as u32 as u64) << (k * 32);
+            // unaligned.
+            let v = unsafe { _mm256_loadu_si256(block.as_ptr().add(k * 32) as *const __m256i) };
+            let l = _mm256_shuffle_epi8(lo, _mm256_and_si256(v, nibble));
+            let h = _mm256_shuffle_epi8(hi, _mm256_and_si256(_mm256_srli_epi16(v, 4), nibble));
+            let outside = _mm256_cmpeq_epi8(_mm256_and_si256(l, h), _mm256_setzero_si256());
+            m |= (!(_mm256_movemask_epi8(outside) as u32) as u64) << (k * 32);
         }
         m
-    }
-
-    /// # Safety
-    /// The CPU must have AVX2.
-    #[target_feature(enable = "avx2")]
-    #[inline]
-    unsafe fn classify(v: __m256i, specials: [u8; 6]) -> i32 {
-        let in_range = |x: __m256i, lo: u8, len: u8| {
-            // Unsigned `x - lo <= len - 1`: the minimum is the value itself.
-            let t = _mm256_sub_epi8(x, _mm256_set1_epi8(lo as i8));
-            _mm256_cmpeq_epi8(_mm256_min_epu8(t, _mm256_set1_epi8((len - 1) as i8)), t)
-        };
-        // Bit 0x20 forced on folds upper case onto lower case and nothing else onto letters.
-        let mut any = _mm256_or_si256(
-            in_range(_mm256_or_si256(v, _mm256_set1_epi8(0x20)), b'a', 26),
-            in_range(v, b'0', 10),
-        );
-        for c in specials {
-            any = _mm256_or_si256(any, _mm256_cmpeq_epi8(v, _mm256_set1_epi8(c as i8)));
-        }
-        _mm256_movemask_epi8(any)
     }
 }
 
@@ -375,12 +392,13 @@ fn decode_run(hay: &[u8], start: usize, end: usize, out: &mut Vec<Decoded>) {
             });
         }
     };
+    // Which kinds of bytes the run holds, in one pass that vectorises (runs are mostly
+    // identifiers and paths that fail both tests below).
+    let body = &run[..run.len().min(MAX_RUN)];
+    let held = kinds(body);
+    let all_hex = held & NON_HEX == 0 && (body.len() == run.len() || kinds(run) & NON_HEX == 0);
     // Hex: a long even run of hex digits (not all digits: that is a number).
-    let hex_len = run
-        .iter()
-        .take_while(|&&b| CLASS[b as usize] & HEX != 0)
-        .count();
-    if hex_len == run.len() && run.len() % 2 == 0 && run.iter().any(|b| b.is_ascii_alphabetic()) {
+    if all_hex && run.len() % 2 == 0 && run.iter().any(|b| b.is_ascii_alphabetic()) {
         let text: Vec<u8> = run
             .chunks_exact(2)
             .map(|p| (nibble(p[0]) << 4) | nibble(p[1]))
@@ -389,12 +407,9 @@ fn decode_run(hay: &[u8], start: usize, end: usize, out: &mut Vec<Decoded>) {
         return;
     }
     // Base64: the run may be a token glued to other text (`key=...`); decode the longest
-    // stretch of pure base64 characters, trimmed to a multiple of 4.
-    let body = &run[..run.len().min(MAX_RUN)];
-    let classes = body.iter().any(u8::is_ascii_uppercase) as u8
-        + body.iter().any(u8::is_ascii_lowercase) as u8
-        + body.iter().any(u8::is_ascii_digit) as u8;
-    if classes < 3 {
+    // stretch of pure base64 characters, trimmed to a multiple of 4. Key-like base64 has
+    // upper case, lower case and digits.
+    if held & (UPPER | LOWER | DIGIT) != UPPER | LOWER | DIGIT {
         return;
     }
     let trimmed = body.iter().rposition(|&b| b != b'=').map_or(0, |p| p + 1);
@@ -413,6 +428,33 @@ fn decode_run(hay: &[u8], start: usize, end: usize, out: &mut Vec<Decoded>) {
     if let Some(text) = decoded {
         push(start, end, Encoding::Base64, text);
     }
+}
+
+const UPPER: u8 = 1;
+const LOWER: u8 = 2;
+const DIGIT: u8 = 4;
+const NON_HEX: u8 = 8;
+
+/// Which of [`UPPER`], [`LOWER`], [`DIGIT`] and [`NON_HEX`] bytes `bytes` holds. Written 16
+/// lanes wide so that the compiler turns it into vector compares.
+fn kinds(bytes: &[u8]) -> u8 {
+    #[inline(always)]
+    fn kind(b: u8) -> u8 {
+        let u = (b.wrapping_sub(b'A') < 26) as u8;
+        let l = (b.wrapping_sub(b'a') < 26) as u8;
+        let d = (b.wrapping_sub(b'0') < 10) as u8;
+        let x = d | (b.wrapping_sub(b'A') < 6) as u8 | (b.wrapping_sub(b'a') < 6) as u8;
+        (u * UPPER) | (l * LOWER) | (d * DIGIT) | ((1 - x) * NON_HEX)
+    }
+    let mut lanes = [0u8; 16];
+    let mut chunks = bytes.chunks_exact(16);
+    for c in &mut chunks {
+        for (lane, &b) in lanes.iter_mut().zip(c) {
+            *lane |= kind(b);
+        }
+    }
+    let tail = chunks.remainder().iter().fold(0, |k, &b| k | kind(b));
+    lanes.iter().fold(tail, |k, &l| k | l)
 }
 
 fn nibble(b: u8) -> u8 {
@@ -556,12 +598,46 @@ mod tests {
                 assert_eq!(sse2::mask(&block, specials), want, "sse2 {class} {base}");
                 if std::is_x86_feature_detected!("avx2") {
                     // SAFETY: the CPU has AVX2 (checked above).
-                    let got = unsafe { avx2::mask(&block, specials) };
+                    let got = unsafe { avx2::mask(&block, &NibbleTables::of(class)) };
                     assert_eq!(got, want, "avx2 {class} {base}");
                 } else {
                     eprintln!("avx2 part skipped: this CPU has no AVX2");
                 }
             }
+        }
+    }
+
+    /// The one-pass kinds agree with the byte predicates, for every byte value alone and in
+    /// mixed runs.
+    #[test]
+    fn kinds_agree_with_the_byte_predicates() {
+        let naive = |bytes: &[u8]| {
+            let mut k = 0;
+            if bytes.iter().any(u8::is_ascii_uppercase) {
+                k |= UPPER;
+            }
+            if bytes.iter().any(u8::is_ascii_lowercase) {
+                k |= LOWER;
+            }
+            if bytes.iter().any(u8::is_ascii_digit) {
+                k |= DIGIT;
+            }
+            if !bytes.iter().all(u8::is_ascii_hexdigit) {
+                k |= NON_HEX;
+            }
+            k
+        };
+        for b in 0..=255u8 {
+            assert_eq!(kinds(&[b]), naive(&[b]), "{b}");
+        }
+        for run in [
+            &b"deadBEEF0123"[..],
+            b"snake_case_identifier",
+            b"ABCdef",
+            b"",
+            b"Zz9/",
+        ] {
+            assert_eq!(kinds(run), naive(run), "{run:?}");
         }
     }
 
