@@ -174,17 +174,25 @@ impl Head {
         }
     }
 
-    /// Whether `bytes` (the haystack from a hit to the window end) can begin a match. The
-    /// bytes after the keyword are tested first: the keyword itself is already known to be
-    /// there (in some case), and the rules sharing it differ after it.
+    /// Whether `bytes` (the haystack from a hit to the window end) can begin a match. The last
+    /// byte of the head is tested first (most near misses are too short: a truncated key, a
+    /// placeholder), then the bytes after the keyword: the keyword itself is already known to
+    /// be there (in some case), and the rules sharing it differ after it.
     #[inline]
     fn allows(&self, bytes: &[u8], first: usize) -> bool {
         let n = self.sets.len();
         if bytes.len() < n {
             return false;
         }
-        let at = |i: usize| self.sets[i].contains(bytes[i]);
-        (first..n).all(at) && (0..first).all(at)
+        let (sets, bytes) = (self.sets.as_slice(), &bytes[..n]);
+        let all = |from: usize, to: usize| {
+            sets[from..to]
+                .iter()
+                .zip(&bytes[from..to])
+                .all(|(set, &b)| set.contains(b))
+        };
+        let first = first.min(n);
+        (n == 0 || sets[n - 1].contains(bytes[n - 1])) && all(first, n) && all(0, first)
     }
 }
 
