@@ -92,9 +92,11 @@ const CLASS: [u8; 256] = {
 /// Every encoded-looking span of `hay` that decodes to mostly printable text.
 pub fn find(hay: &[u8]) -> Vec<Decoded> {
     let mut out = Vec::new();
+    // Base64 is decoded here first; only text worth scanning is copied out.
+    let mut buf = Vec::new();
     // Base64 and hex runs: a skipping scan over the base64 alphabet (hex is a subset).
     for (start, end) in runs(hay, B64) {
-        decode_run(hay, start, end, &mut out);
+        decode_run(hay, start, end, &mut out, &mut buf);
     }
     // Percent-encoded runs exist only around a `%`: most files have none, and then this
     // costs one memchr.
@@ -380,15 +382,15 @@ mod sse2 {
     }
 }
 
-fn decode_run(hay: &[u8], start: usize, end: usize, out: &mut Vec<Decoded>) {
+fn decode_run(hay: &[u8], start: usize, end: usize, out: &mut Vec<Decoded>, buf: &mut Vec<u8>) {
     let run = &hay[start..end];
-    let mut push = |s: usize, e: usize, encoding: Encoding, text: Vec<u8>| {
-        if mostly_text(&text) {
+    let mut push = |s: usize, e: usize, encoding: Encoding, text: &[u8]| {
+        if mostly_text(text) {
             out.push(Decoded {
                 start: s,
                 end: e,
                 encoding,
-                text,
+                text: text.to_vec(),
             });
         }
     };
@@ -399,11 +401,12 @@ fn decode_run(hay: &[u8], start: usize, end: usize, out: &mut Vec<Decoded>) {
     let all_hex = held & NON_HEX == 0 && (body.len() == run.len() || kinds(run) & NON_HEX == 0);
     // Hex: a long even run of hex digits (not all digits: that is a number).
     if all_hex && run.len() % 2 == 0 && run.iter().any(|b| b.is_ascii_alphabetic()) {
-        let text: Vec<u8> = run
-            .chunks_exact(2)
-            .map(|p| (nibble(p[0]) << 4) | nibble(p[1]))
-            .collect();
-        push(start, end, Encoding::Hex, text);
+        buf.clear();
+        buf.extend(
+            run.chunks_exact(2)
+                .map(|p| (nibble(p[0]) << 4) | nibble(p[1])),
+        );
+        push(start, end, Encoding::Hex, buf);
         return;
     }
     // Base64: the run may be a token glued to other text (`key=...`); decode the longest
@@ -416,17 +419,18 @@ fn decode_run(hay: &[u8], start: usize, end: usize, out: &mut Vec<Decoded>) {
     let core = &body[..trimmed];
     // Whole, then cut to a multiple of 4 (a token glued to text may not end on a quantum).
     let cut = &core[..core.len() - core.len() % 4];
-    let decoded = [core, cut]
-        .iter()
-        .filter(|c| c.len() >= MIN_RUN)
-        .find_map(|c| {
-            STANDARD_NO_PAD
-                .decode(c)
-                .ok()
-                .or_else(|| URL_SAFE_NO_PAD.decode(c).ok())
-        });
-    if let Some(text) = decoded {
-        push(start, end, Encoding::Base64, text);
+    for c in [core, cut] {
+        if c.len() < MIN_RUN {
+            continue;
+        }
+        let decodes = |engine: &base64::engine::GeneralPurpose, buf: &mut Vec<u8>| {
+            buf.clear();
+            engine.decode_vec(c, buf).is_ok()
+        };
+        if decodes(&STANDARD_NO_PAD, buf) || decodes(&URL_SAFE_NO_PAD, buf) {
+            push(start, end, Encoding::Base64, buf);
+            return;
+        }
     }
 }
 
