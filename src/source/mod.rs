@@ -61,29 +61,6 @@ impl Problem {
     }
 }
 
-/// Lists the files under `roots`, sorted by display path, with the problems met on the way
-/// (unreadable folders), sorted too.
-pub fn walk(roots: &[PathBuf], opts: &WalkOptions) -> (Vec<Target>, Vec<Problem>) {
-    let found = Mutex::new((Vec::new(), Vec::new()));
-    walk_each(roots, opts, || {
-        |item| {
-            let mut g = found
-                .lock()
-                .expect("no thread panics while holding the lock");
-            match item {
-                Ok(t) => g.0.push(t),
-                Err(p) => g.1.push(p),
-            }
-        }
-    });
-    let (mut targets, mut problems) = found
-        .into_inner()
-        .expect("no thread panics while holding the lock");
-    targets.sort();
-    problems.sort();
-    (targets, problems)
-}
-
 /// Walks `roots` and hands each file to scan, or each problem met on the way, to a visitor as
 /// soon as it is seen, each file once (roots that overlap list a file once). Each walker
 /// thread makes its own visitor with `make` (and so owns whatever state the visitor keeps),
