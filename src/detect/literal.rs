@@ -17,16 +17,22 @@ use regex_syntax::hir::{Hir, HirKind};
 /// Literals shorter than this are too common to be worth a look before the regex.
 const MIN_LEN: usize = 3;
 
-/// The longest literal every match of `pattern` contains, as a searcher; `None` when there is
-/// none of at least [`MIN_LEN`] bytes (or the pattern does not parse, which the rule loader
-/// reports elsewhere). Parsed with the same settings the rule regexes are compiled with.
-pub fn required(pattern: &str) -> Option<Finder<'static>> {
-    let hir = regex_syntax::ParserBuilder::new()
+/// The syntax tree of a rule pattern, parsed with the settings its regex is compiled with
+/// (bytes, no Unicode); `None` when it does not parse (the rule loader reports that).
+pub fn parse(pattern: &str) -> Option<regex_syntax::hir::Hir> {
+    regex_syntax::ParserBuilder::new()
         .utf8(false)
         .unicode(false)
         .build()
         .parse(pattern)
-        .ok()?;
+        .ok()
+}
+
+/// The longest literal every match of `pattern` contains, as a searcher; `None` when there is
+/// none of at least [`MIN_LEN`] bytes (or the pattern does not parse, which the rule loader
+/// reports elsewhere). Parsed with the same settings the rule regexes are compiled with.
+pub fn required(pattern: &str) -> Option<Finder<'static>> {
+    let hir = parse(pattern)?;
     let mut found = Vec::new();
     collect(&hir, &mut found);
     let best = found.into_iter().max_by_key(Vec::len)?;

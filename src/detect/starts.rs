@@ -228,12 +228,7 @@ impl Plan {
     /// The plan of a rule, or `None` when some match could start elsewhere than at a hit of
     /// `keywords` (or the pattern does not parse: the rule loader reports that elsewhere).
     pub fn new(pattern: &str, keywords: &[String], after: usize) -> Option<Plan> {
-        let hir = regex_syntax::ParserBuilder::new()
-            .utf8(false)
-            .unicode(false)
-            .build()
-            .parse(pattern)
-            .ok()?;
+        let hir = super::literal::parse(pattern)?;
         if !hir.properties().look_set_prefix_any().is_empty() {
             return None;
         }
