@@ -298,7 +298,7 @@ impl Reader {
             }
         }
         // Up to one byte more than the limit: a file that grows while it is read is seen.
-        self.fill(&mut file, len, max_file_size + 1)
+        self.fill(&mut file, len, max_file_size.saturating_add(1))
             .map_err(unreadable)?;
         if self.len as u64 > max_file_size {
             return Err(problem(
@@ -487,6 +487,9 @@ mod tests {
         let t = target("small.txt");
         let (file, len) = open(&t).unwrap();
         assert_eq!(reader.read(&t, file, len, 1000).unwrap(), b"abc");
+        // The largest limit there is (`--max-file-size` accepts it): no overflow, read whole.
+        let (file, len) = open(&t).unwrap();
+        assert_eq!(reader.read(&t, file, len, u64::MAX).unwrap(), b"abc");
     }
 
     #[test]
