@@ -194,6 +194,16 @@ fn verify_scan(args: &[&str]) -> (Value, Output) {
     (report, out)
 }
 
+/// `--verify-endpoint` arguments that send DeepSeek and DashScope checks to these servers.
+fn endpoints(deepseek: &Server, dashscope: &Server) -> [String; 4] {
+    [
+        "--verify-endpoint".into(),
+        format!("deepseek={}", deepseek.url()),
+        "--verify-endpoint".into(),
+        format!("dashscope={}", dashscope.url()),
+    ]
+}
+
 /// path -> (provider, status, detail) of every finding.
 fn verdicts(report: &Value) -> Vec<(String, String, String, String)> {
     findings(report)
@@ -398,17 +408,8 @@ fn an_undecided_sk_key_takes_the_provider_that_answers_live() {
     let deepseek = Server::start(|_| json(401, "{}"));
     let dashscope = Server::start(|_| json(200, r#"{"object":"list","data":[]}"#));
     let dir = tree(&[("settings.py", format!("API_KEY = \"{BARE}\"\n").as_bytes())]);
-    let (ds, dsc) = (
-        format!("deepseek={}", deepseek.url()),
-        format!("dashscope={}", dashscope.url()),
-    );
-    let (report, out) = verify_scan(&[
-        "--verify-endpoint",
-        &ds,
-        "--verify-endpoint",
-        &dsc,
-        path_str(dir.path()),
-    ]);
+    let [a, b, c, d] = endpoints(&deepseek, &dashscope);
+    let (report, out) = verify_scan(&[&a, &b, &c, &d, path_str(dir.path())]);
     let got = verdicts(&report);
     assert_eq!(got.len(), 1, "{got:?}");
     let (_, provider, status, detail) = &got[0];
@@ -429,17 +430,8 @@ fn a_key_deepseek_accepts_is_never_sent_to_dashscope() {
     let deepseek = Server::start(|_| json(200, BALANCE));
     let dashscope = Server::start(|_| json(200, "{}"));
     let dir = tree(&[("k.txt", format!("key: {BARE}\n").as_bytes())]);
-    let (ds, dsc) = (
-        format!("deepseek={}", deepseek.url()),
-        format!("dashscope={}", dashscope.url()),
-    );
-    let (report, _) = verify_scan(&[
-        "--verify-endpoint",
-        &ds,
-        "--verify-endpoint",
-        &dsc,
-        path_str(dir.path()),
-    ]);
+    let [a, b, c, d] = endpoints(&deepseek, &dashscope);
+    let (report, _) = verify_scan(&[&a, &b, &c, &d, path_str(dir.path())]);
     let got = verdicts(&report);
     assert_eq!((got[0].1.as_str(), got[0].2.as_str()), ("DeepSeek", "live"));
     assert_eq!(dashscope.hits().len(), 0);
@@ -450,13 +442,7 @@ fn a_key_deepseek_accepts_is_never_sent_to_dashscope() {
         format!("DASHSCOPE_API_KEY = \"{BARE}\"\n").as_bytes(),
     )]);
     let before = deepseek.hits().len();
-    let (report, _) = verify_scan(&[
-        "--verify-endpoint",
-        &ds,
-        "--verify-endpoint",
-        &dsc,
-        path_str(dir.path()),
-    ]);
+    let (report, _) = verify_scan(&[&a, &b, &c, &d, path_str(dir.path())]);
     let got = verdicts(&report);
     assert_eq!(
         (got[0].1.as_str(), got[0].2.as_str()),
@@ -492,18 +478,8 @@ fn verify_command_reads_the_key_from_stdin() {
         _ => json(401, "{}"),
     });
     let dashscope = Server::start(|_| json(401, "{}"));
-    let (ds, dsc) = (
-        format!("deepseek={}", deepseek.url()),
-        format!("dashscope={}", dashscope.url()),
-    );
-    let base = [
-        "--rule",
-        "deepseek.api-key",
-        "--verify-endpoint",
-        &ds,
-        "--verify-endpoint",
-        &dsc,
-    ];
+    let [a, b, c, d] = endpoints(&deepseek, &dashscope);
+    let base = ["--rule", "deepseek.api-key", &a, &b, &c, &d];
     let out = verify_cmd(&base, &format!("{LIVE}\n"));
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
