@@ -6,23 +6,36 @@
 //! byte through a large transition table; on the reference corpus that ran at about 60 MB/s
 //! per core.
 //!
-//! Here each keyword is indexed by 4 of its bytes least likely to occur in code, at some offset
-//! `k` into the keyword: 3 bytes hashed to a slot of a 16 KiB table, and the fourth byte as one
-//! of 32 classes, a bit of that slot's 32-bit word. (A keyword of 3 bytes, or one whose rarest
-//! bytes are its last 3, sets every bit of its slot.) Every haystack position is tested with one
-//! table load and one bit test, eight positions per instruction with AVX2 (a gather), without a
-//! branch; the few positions that pass compare the keywords indexed at that slot, starting `k`
-//! bytes earlier. Bit 0x20 is forced on in every byte hashed (a cheap ASCII case fold).
+//! Keywords of 4 bytes or more are found through a hash table that is looked up at every
+//! second position only. Each such keyword is indexed twice, by the 4 bytes at some offset `k`
+//! into it and by the 4 bytes at `k + 1` (only 3 when they are its last, which happens only
+//! for a keyword of 4 bytes: then any fourth byte passes); whichever of the two starts at an
+//! even position of the haystack is looked up. Of the 4 bytes, 3 are hashed to a slot of a
+//! 16 KiB table of 32-bit words: the hash's top bits pick the slot, 8 bits below them are the
+//! 3 bytes' tag, and the fourth byte is one of 16 classes. A slot word holds a bit per class
+//! indexed there and the tags of (up to two) keys indexed there, so a position passes only
+//! when its class bit is set and its tag is one of the slot's: mostly where the 3 bytes are
+//! exactly a keyword's, not merely where they share its slot. A lookup is one table load and a
+//! few compares, eight lookups per instruction with AVX2 (a gather: the costly part, so
+//! halving the lookups is what the second index buys). The few positions that pass compare
+//! the keywords indexed at that slot. Bit 0x20 is forced on in every byte hashed (a cheap ASCII
+//! case fold).
 //!
-//! What "least likely" means comes from data: `common-grams.txt` lists the 4096 most frequent
-//! 4-byte sequences of source code ([`COMMON_GRAMS`]). It picks each keyword's bytes, and it
-//! picks the hash multiplier, among a few candidates, that lands the fewest common sequences on
-//! keyword bits. On a sample of the reference corpus this passes about 8 positions in 1,000
-//! where the trigram bitmap it replaced (trigrams chosen by byte-pair statistics) passed 15; a
-//! table of 8192 slots would pass 4, but no longer fits in L1 cache and costs more than it saves.
+//! Keywords of 3 bytes have no second 3 bytes to be indexed by, and are found at every
+//! position by a small Teddy-style test instead: each of the 3 bytes is classified by its two
+//! nibbles into 8 buckets of similar keywords (two byte shuffles per byte with AVX2), and a
+//! position passes where some bucket takes all 3 bytes.
+//!
+//! Which 4 bytes of a keyword are indexed comes from data: `common-grams.txt` lists the 4096
+//! most frequent 4-byte sequences of source code ([`COMMON_GRAMS`]). It picks each keyword's
+//! offset, and it picks the hash multiplier, among a few candidates, that lands the fewest
+//! common sequences on keyword bits. On a sample of the reference corpus the table passes at
+//! about 3.3 positions per 1,000 bytes; the index it replaced (4 bytes looked up at every
+//! position, 32 classes, no tags) passed at 6.4, with twice the lookups.
 //!
 //! The contract of a prefilter holds whatever the statistics say: an occurrence of a keyword
-//! always has its indexed bytes at its offset, so it is never missed.
+//! always has its indexed bytes at its offsets, one of which is looked up, so it is never
+//! missed; and each occurrence is reported once.
 
 use std::collections::HashMap;
 
@@ -50,10 +63,10 @@ fn key(x: u32) -> u32 {
     (x | 0x0020_2020) & 0x00FF_FFFF
 }
 
-/// The class of the fourth byte: its low 5 bits with bit 0x20 forced on (letters by letter).
+/// The class of the fourth byte: its low 4 bits with bit 0x20 forced on.
 #[inline(always)]
 fn class(x: u32) -> u32 {
-    ((x >> 24) | 0x20) & 31
+    ((x >> 24) | 0x20) & 15
 }
 
 /// The slot of a key under a multiplier.
@@ -62,11 +75,65 @@ fn slot(key: u32, mul: u32) -> usize {
     (key.wrapping_mul(mul) >> (32 - SLOT_BITS)) as usize
 }
 
-/// Positions tested per block: one bit each in a `u64`.
+/// The tag of a key under a multiplier: 8 bits of the product below the slot's.
+#[inline(always)]
+fn tag(key: u32, mul: u32) -> u32 {
+    (key.wrapping_mul(mul) >> (24 - SLOT_BITS)) & 0xFF
+}
+
+/// Whether the 4 bytes `x` pass a slot word (`fourth`: whether `x` has a fourth byte; without
+/// one, any class passes): the class bit of the fourth byte is set, and the tag of the 3
+/// hashed bytes is one of the slot's two (or the slot's tags are both 0, which any tag
+/// passes).
+#[inline(always)]
+fn passes(word: u32, x: u32, mul: u32, fourth: bool) -> bool {
+    let class = if fourth {
+        (word >> class(x)) & 1 != 0
+    } else {
+        word & 0xFFFF != 0
+    };
+    let t = tag(key(x), mul);
+    class && (t == (word >> 16) & 0xFF || t == word >> 24 || word >> 16 == 0)
+}
+
+/// The slot words of a table: per slot, a bit per class of fourth byte indexed there (all 16
+/// when a keyword ends after the 3 hashed bytes), and the tags of the keys indexed there in
+/// bits 16..24 and 24..32 (the same tag twice when there is one; 0 twice, which passes any,
+/// when there are more than two).
+fn slot_words<'a>(index: impl Iterator<Item = &'a Index>, mul: u32) -> Vec<u32> {
+    let mut words = vec![0u32; 1 << SLOT_BITS];
+    let mut tags: Vec<Vec<u32>> = vec![Vec::new(); 1 << SLOT_BITS];
+    for at in index {
+        let s = slot(at.key, mul);
+        words[s] |= at.class.map_or(0xFFFF, |c| 1 << c);
+        let t = tag(at.key, mul);
+        if !tags[s].contains(&t) {
+            tags[s].push(t);
+        }
+    }
+    for (w, t) in words.iter_mut().zip(tags) {
+        *w |= match t[..] {
+            [a] => a << 16 | a << 24,
+            [a, b] => a << 16 | b << 24,
+            _ => 0,
+        };
+    }
+    words
+}
+
+/// Positions tested per block.
 const BLOCK: usize = 64;
-/// Bytes a block reads: a 4-byte load at each of its positions, or (AVX2) 16 bytes at each
-/// eighth position.
+/// Bytes a block reads: (AVX2) 16 bytes at each eighth position for the table lookups, and
+/// 32 bytes at each of 3 offsets from positions 0 and 32 for the 3-byte keywords.
 const BLOCK_BYTES: usize = BLOCK + 8;
+
+/// The lookups of a block: bit `j` of `table` for position `2 j` (4 bytes that pass the
+/// table), bit `j` of `short` for position `j` (3 bytes that pass the 3-byte test).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Hits {
+    table: u32,
+    short: u64,
+}
 
 /// An immutable multi-keyword searcher.
 #[derive(Debug, Clone)]
@@ -75,16 +142,27 @@ pub struct Anchors {
     slots: Vec<u32>,
     /// The hash multiplier ([`slot`]).
     mul: u32,
-    /// Per slot: 0 for none, else 1 + index into `buckets`.
-    table: Vec<u16>,
-    /// Keyword indices sharing a slot, with the offset of their indexed bytes.
-    buckets: Vec<Vec<(u32, u32)>>,
-    /// Lowercased keywords.
-    words: Vec<Vec<u8>>,
-    /// Per keyword, its first 8 bytes as a masked compare ([`Head`]).
-    heads: Vec<Head>,
-    /// The CPU has AVX2: blocks are tested eight positions per instruction ([`avx2`]).
+    /// Per slot: the range of `entries` indexed there.
+    ranges: Vec<(u32, u32)>,
+    /// The keywords indexed at each slot, slot by slot.
+    entries: Vec<Entry>,
+    /// The 3-byte keywords.
+    short: Short,
+    /// Lowercased keywords, one after another (`Entry::at` and `Entry::len` locate one).
+    bytes: Vec<u8>,
+    /// The CPU has AVX2: blocks are tested with vector instructions ([`avx2`]).
     avx2: bool,
+}
+
+/// A keyword indexed at a slot: the offset `k` of the indexed bytes into it, and what
+/// comparing it needs, in one place.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    word: u32,
+    k: u32,
+    at: u32,
+    len: u32,
+    head: Head,
 }
 
 /// Where a keyword is indexed: the offset `k` of its indexed bytes, its 3 hashed bytes (as
@@ -104,34 +182,53 @@ impl Anchors {
             .map(|w| w.to_ascii_lowercase().into_bytes())
             .collect();
         let stats = Stats::load();
-        let index: Vec<Index> = words
+        let mut index: Vec<(usize, Index)> = Vec::new();
+        let mut short = Vec::new();
+        for (w, word) in words.iter().enumerate() {
+            assert!(word.len() >= 3, "keywords are at least 3 bytes long");
+            if word.len() == 3 {
+                short.push((w as u32, [word[0], word[1], word[2]]));
+            } else {
+                let (a, b) = stats.rarest_pair(word);
+                index.push((w, a));
+                index.push((w, b));
+            }
+        }
+        let mul = stats.best_multiplier(index.iter().map(|(_, at)| at));
+        let slots = slot_words(index.iter().map(|(_, at)| at), mul);
+        let mut per_slot: Vec<Vec<(usize, usize)>> = vec![Vec::new(); 1 << SLOT_BITS];
+        for &(w, at) in &index {
+            per_slot[slot(at.key, mul)].push((w, at.k));
+        }
+        let mut bytes = Vec::new();
+        let offsets: Vec<u32> = words
             .iter()
             .map(|w| {
-                assert!(w.len() >= 3, "keywords are at least 3 bytes long");
-                stats.rarest(w)
+                let at = bytes.len() as u32;
+                bytes.extend_from_slice(w);
+                at
             })
             .collect();
-        let mul = stats.best_multiplier(&index);
-        let mut slots = vec![0u32; 1 << SLOT_BITS];
-        let mut table = vec![0u16; 1 << SLOT_BITS];
-        let mut buckets: Vec<Vec<(u32, u32)>> = Vec::new();
-        for (i, at) in index.iter().enumerate() {
-            let s = slot(at.key, mul);
-            slots[s] |= at.class.map_or(u32::MAX, |c| 1 << c);
-            if table[s] == 0 {
-                buckets.push(Vec::new());
-                table[s] = u16::try_from(buckets.len()).expect("fewer than 65535 keyword buckets");
-            }
-            buckets[table[s] as usize - 1].push((i as u32, at.k as u32));
+        let mut ranges = Vec::with_capacity(1 << SLOT_BITS);
+        let mut entries = Vec::new();
+        for list in per_slot {
+            let first = entries.len() as u32;
+            entries.extend(list.into_iter().map(|(w, k)| Entry {
+                word: w as u32,
+                k: k as u32,
+                at: offsets[w],
+                len: words[w].len() as u32,
+                head: Head::new(&words[w]),
+            }));
+            ranges.push((first, entries.len() as u32));
         }
-        let heads = words.iter().map(|w| Head::new(w)).collect();
         Anchors {
             slots,
             mul,
-            table,
-            buckets,
-            words,
-            heads,
+            ranges,
+            entries,
+            short: Short::new(short),
+            bytes,
             #[cfg(target_arch = "x86_64")]
             avx2: std::is_x86_feature_detected!("avx2"),
             #[cfg(not(target_arch = "x86_64"))]
@@ -139,7 +236,8 @@ impl Anchors {
         }
     }
 
-    /// Calls `found(word index, start, end)` for every occurrence (roughly in order of start).
+    /// Calls `found(word index, start, end)` once for every occurrence, in no particular
+    /// order.
     #[inline]
     pub fn for_each(&self, hay: &[u8], mut found: impl FnMut(usize, usize, usize)) {
         if hay.len() < 3 {
@@ -150,87 +248,202 @@ impl Anchors {
             .as_slice()
             .try_into()
             .expect("the table has 2^SLOT_BITS slots");
-        // Two phases: a branch-free pass sets one bit per position of a block that passes the
-        // table (most positions of most blocks do not), then only those positions are
-        // verified. Keeping branches out of the per-byte loop is what makes it fast: the old
-        // loop stalled on a branch per byte.
+        // Two phases: a branch-free pass sets one bit per position of a block that passes
+        // (most positions of most blocks do not), then only those positions are verified.
+        // Keeping branches out of the per-byte loop is what makes it fast.
         let mut i = 0;
         while i + BLOCK_BYTES <= hay.len() {
             let block: &[u8; BLOCK_BYTES] = hay[i..i + BLOCK_BYTES]
                 .try_into()
                 .expect("the slice is BLOCK_BYTES long");
-            let mut hits = self.block_hits(slots, block);
-            while hits != 0 {
-                let j = hits.trailing_zeros() as usize;
-                hits &= hits - 1;
-                self.verify(hay, i + j, &mut found);
+            let Hits {
+                mut table,
+                mut short,
+            } = self.block_hits(slots, block);
+            while table != 0 {
+                let j = table.trailing_zeros() as usize;
+                table &= table - 1;
+                self.verify(hay, i + 2 * j, &mut found);
+            }
+            while short != 0 {
+                let j = short.trailing_zeros() as usize;
+                short &= short - 1;
+                self.short.verify(hay, i + j, &mut found);
             }
             i += BLOCK;
         }
-        // The last positions, fewer than a block: one at a time. Where no fourth byte is left,
-        // any class passes (only a keyword indexed at its last 3 bytes can end there).
+        // The last positions, fewer than a block: one at a time (the table at even ones, as in
+        // a block). Where no fourth byte is left, any class passes (only a keyword indexed at
+        // its last 3 bytes can end there).
         while i + 3 <= hay.len() {
-            let fourth = hay.get(i + 3).copied();
-            let x = u32::from_le_bytes([hay[i], hay[i + 1], hay[i + 2], fourth.unwrap_or(0)]);
-            let word = slots[slot(key(x), self.mul)];
-            let pass = match fourth {
-                Some(_) => (word >> class(x)) & 1 != 0,
-                None => word != 0,
-            };
-            if pass {
-                self.verify(hay, i, &mut found);
+            if i % 2 == 0 {
+                let fourth = hay.get(i + 3).copied();
+                let x = u32::from_le_bytes([hay[i], hay[i + 1], hay[i + 2], fourth.unwrap_or(0)]);
+                let word = slots[slot(key(x), self.mul)];
+                if passes(word, x, self.mul, fourth.is_some()) {
+                    self.verify(hay, i, &mut found);
+                }
+            }
+            if self.short.passes(hay[i], hay[i + 1], hay[i + 2]) != 0 {
+                self.short.verify(hay, i, &mut found);
             }
             i += 1;
         }
     }
 
     #[inline(always)]
-    fn block_hits(&self, slots: &[u32; 1 << SLOT_BITS], block: &[u8; BLOCK_BYTES]) -> u64 {
+    fn block_hits(&self, slots: &[u32; 1 << SLOT_BITS], block: &[u8; BLOCK_BYTES]) -> Hits {
         #[cfg(target_arch = "x86_64")]
         if self.avx2 {
             // SAFETY: `avx2` is true only when the CPU has AVX2.
-            return unsafe { avx2::block_hits(slots, self.mul, block) };
+            return unsafe {
+                if self.short.any {
+                    avx2::block_hits::<true>(slots, self.mul, &self.short, block)
+                } else {
+                    avx2::block_hits::<false>(slots, self.mul, &self.short, block)
+                }
+            };
         }
-        block_hits(slots, self.mul, block)
+        block_hits(slots, self.mul, &self.short, block)
     }
 
     /// Reports the keywords indexed at the slot of position `i` that occur there.
     #[inline(always)]
     fn verify(&self, hay: &[u8], i: usize, found: &mut impl FnMut(usize, usize, usize)) {
         let x = u32::from_le_bytes([hay[i], hay[i + 1], hay[i + 2], 0]);
-        let b = self.table[slot(key(x), self.mul)];
-        if b == 0 {
-            return;
-        }
-        for &(w, k) in &self.buckets[b as usize - 1] {
-            let Some(start) = i.checked_sub(k as usize) else {
+        let (first, last) = self.ranges[slot(key(x), self.mul)];
+        for e in &self.entries[first as usize..last as usize] {
+            let Some(start) = i.checked_sub(e.k as usize) else {
                 continue;
             };
-            let word = &self.words[w as usize];
-            let end = start + word.len();
+            let end = start + e.len as usize;
             if end > hay.len() {
                 continue;
             }
             // Most candidates differ within their first 8 bytes: one load and compare.
             let head = match hay.get(start..start + 8) {
-                Some(b) => self.heads[w as usize].matches(b.try_into().expect("8 bytes")),
+                Some(b) => e.head.matches(b.try_into().expect("8 bytes")),
                 None => true,
             };
+            let word = &self.bytes[e.at as usize..(e.at + e.len) as usize];
             if head
                 && hay[start..end]
                     .iter()
                     .zip(word)
                     .all(|(&h, &k)| FOLD[h as usize] == k)
             {
-                found(w as usize, start, end);
+                found(e.word as usize, start, end);
+            }
+        }
+    }
+}
+
+/// The 3-byte keywords, in up to 8 buckets: per byte of the 3, the buckets that take each
+/// value of its low nibble and of its high nibble (after forcing bit 0x20 on: a case fold
+/// that only merges more, never less).
+#[derive(Debug, Clone)]
+struct Short {
+    any: bool,
+    lo: [[u8; 16]; 3],
+    hi: [[u8; 16]; 3],
+    buckets: Vec<Vec<(u32, [u8; 3])>>,
+}
+
+impl Short {
+    /// Groups keywords that share their last two bytes, then merges the groups whose nibble
+    /// sets grow least until 8 remain (similar keywords share a bucket, so that a bucket
+    /// passes little more than its keywords).
+    fn new(words: Vec<(u32, [u8; 3])>) -> Short {
+        let mut groups: Vec<Vec<(u32, [u8; 3])>> = Vec::new();
+        for (w, b) in words {
+            match groups
+                .iter_mut()
+                .find(|g| g[0].1[1] | 0x20 == b[1] | 0x20 && g[0].1[2] | 0x20 == b[2] | 0x20)
+            {
+                Some(g) => g.push((w, b)),
+                None => groups.push(vec![(w, b)]),
+            }
+        }
+        // How many 3-byte values a bucket passes: the product of its nibble set sizes.
+        let cost = |g: &[(u32, [u8; 3])]| -> u64 {
+            (0..3)
+                .map(|o| {
+                    let lo: u16 = g
+                        .iter()
+                        .map(|(_, b)| 1 << ((b[o] | 0x20) & 15))
+                        .fold(0, |a, x| a | x);
+                    let hi: u16 = g
+                        .iter()
+                        .map(|(_, b)| 1 << ((b[o] | 0x20) >> 4))
+                        .fold(0, |a, x| a | x);
+                    u64::from(lo.count_ones() * hi.count_ones())
+                })
+                .product()
+        };
+        while groups.len() > 8 {
+            let mut best = (u64::MAX, 0, 1);
+            for a in 0..groups.len() {
+                for b in a + 1..groups.len() {
+                    let merged: Vec<_> = groups[a].iter().chain(&groups[b]).copied().collect();
+                    let grow = cost(&merged) - cost(&groups[a]) - cost(&groups[b]);
+                    best = best.min((grow, a, b));
+                }
+            }
+            let (_, a, b) = best;
+            let taken = groups.swap_remove(b);
+            groups[a].extend(taken);
+        }
+        let (mut lo, mut hi) = ([[0u8; 16]; 3], [[0u8; 16]; 3]);
+        for (bucket, g) in groups.iter().enumerate() {
+            for (_, b) in g {
+                for o in 0..3 {
+                    let f = b[o] | 0x20;
+                    lo[o][(f & 15) as usize] |= 1 << bucket;
+                    hi[o][(f >> 4) as usize] |= 1 << bucket;
+                }
+            }
+        }
+        Short {
+            any: !groups.is_empty(),
+            lo,
+            hi,
+            buckets: groups,
+        }
+    }
+
+    /// The buckets that take the 3 bytes.
+    #[inline(always)]
+    fn passes(&self, a: u8, b: u8, c: u8) -> u8 {
+        let mut m = 0xff;
+        for (o, x) in [a, b, c].into_iter().enumerate() {
+            let f = x | 0x20;
+            m &= self.lo[o][(f & 15) as usize] & self.hi[o][(f >> 4) as usize];
+        }
+        m
+    }
+
+    /// Reports the 3-byte keywords that occur at position `i`.
+    #[inline(never)]
+    fn verify(&self, hay: &[u8], i: usize, found: &mut impl FnMut(usize, usize, usize)) {
+        let [a, b, c] = [hay[i], hay[i + 1], hay[i + 2]];
+        let mut m = self.passes(a, b, c);
+        let got = [FOLD[a as usize], FOLD[b as usize], FOLD[c as usize]];
+        while m != 0 {
+            let bucket = m.trailing_zeros() as usize;
+            m &= m - 1;
+            for &(w, word) in &self.buckets[bucket] {
+                if word == got {
+                    found(w as usize, i, i + 3);
+                }
             }
         }
     }
 }
 
 /// How common 4-byte sequences are, from [`COMMON_GRAMS`]: a weight per listed sequence
-/// (1/rank, as word frequencies go), and summed over the sequences sharing their first or their
-/// last 3 bytes (an estimate for sequences not listed).
+/// (1/rank, as word frequencies go), summed over the sequences the table cannot tell apart
+/// (same 3 hashed bytes, same class of fourth byte), and over the sequences sharing their
+/// first or their last 3 bytes (an estimate for sequences not listed).
 struct Stats {
     grams: Vec<(u32, u64)>,
     four: HashMap<u32, u64>,
@@ -252,7 +465,7 @@ impl Stats {
             .collect();
         let (mut four, mut first3, mut last3) = (HashMap::new(), HashMap::new(), HashMap::new());
         for &(g, w) in &grams {
-            *four.entry(g).or_insert(0) += w;
+            *four.entry(key(g) | class(g) << 24).or_insert(0) += w;
             *first3.entry(g & 0x00FF_FFFF).or_insert(0) += w;
             *last3.entry(g >> 8).or_insert(0) += w;
         }
@@ -264,44 +477,53 @@ impl Stats {
         }
     }
 
-    /// The offset of the keyword's least common bytes: 4 bytes (3 hashed and a fourth as a
-    /// class), or its last 3, which pass any fourth byte and so count as common as every listed
-    /// sequence they start, and lose a tie.
-    fn rarest(&self, w: &[u8]) -> Index {
+    /// The two offsets `k` and `k + 1` of a keyword of 4 bytes or more whose bytes are least
+    /// common together. At each, 4 bytes (3 hashed and a fourth as a class), or the keyword's
+    /// last 3, which pass any fourth byte and so count as common as every listed sequence they
+    /// start.
+    fn rarest_pair(&self, w: &[u8]) -> (Index, Index) {
         let folded: Vec<u8> = w.iter().map(|b| b | 0x20).collect();
-        let at = |k: usize| {
+        let at = |k: usize| -> Index {
             let b = |j: usize| folded.get(k + j).copied();
             let x =
                 u32::from_le_bytes([folded[k], folded[k + 1], folded[k + 2], b(3).unwrap_or(0)]);
-            (x, b(3).is_some())
-        };
-        // (how common, indexed at its end (all 32 classes pass), the estimate for unlisted)
-        let cost = |k: usize| -> (u64, bool, u64) {
-            let (x, four) = at(k);
-            if four {
-                let listed = self.four.get(&x).copied().unwrap_or(0);
-                let near = self.first3.get(&(x & 0x00FF_FFFF)).copied().unwrap_or(0)
-                    + self.last3.get(&(x >> 8)).copied().unwrap_or(0);
-                (listed, false, near)
-            } else {
-                let all = self.first3.get(&(x & 0x00FF_FFFF)).copied().unwrap_or(0);
-                (all, true, all)
+            Index {
+                k,
+                key: key(x),
+                class: b(3).is_some().then(|| class(x)),
             }
         };
-        let k = (0..=w.len() - 3)
-            .min_by_key(|&k| cost(k))
-            .expect("keywords are at least 3 bytes long");
-        let (x, four) = at(k);
-        Index {
-            k,
-            key: key(x),
-            class: four.then(|| class(x)),
-        }
+        // How common the indexed bytes are: the listed weight of the 4 bytes, plus a small
+        // share of the estimate for their neighbours (breaks ties among unlisted ones).
+        let cost = |k: usize| -> u64 {
+            let i = at(k);
+            match i.class {
+                Some(_) => {
+                    let x = u32::from_le_bytes(folded[k..k + 4].try_into().expect("4 bytes"));
+                    let listed = self
+                        .four
+                        .get(&(key(x) | class(x) << 24))
+                        .copied()
+                        .unwrap_or(0);
+                    let near = self.first3.get(&(x & 0x00FF_FFFF)).copied().unwrap_or(0)
+                        + self.last3.get(&(x >> 8)).copied().unwrap_or(0);
+                    listed + near / 64
+                }
+                None => self.first3.get(&i.key).copied().unwrap_or(0) + 1,
+            }
+        };
+        // Keywords of 5 bytes or more are indexed by 4 bytes twice (a keyword's last 3 bytes
+        // pass any fourth byte, so they are used only when there is no choice).
+        let last = if w.len() == 4 { 0 } else { w.len() - 5 };
+        let k = (0..=last)
+            .min_by_key(|&k| cost(k).saturating_add(cost(k + 1)))
+            .expect("keywords here are at least 4 bytes long");
+        (at(k), at(k + 1))
     }
 
     /// Among a fixed list of candidates, the multiplier under which the listed sequences of
     /// code land least on keyword bits (weighted by how common they are).
-    fn best_multiplier(&self, index: &[Index]) -> u32 {
+    fn best_multiplier<'a>(&self, index: impl Iterator<Item = &'a Index> + Clone) -> u32 {
         let mut seed = 0x9E37_79B9_7F4A_7C15_u64;
         let candidates = (0..32).map(|_| {
             // splitmix64: a fixed, well-spread sequence of odd multipliers.
@@ -311,16 +533,12 @@ impl Stats {
             z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
             ((z ^ (z >> 31)) as u32) | 1
         });
-        let mut slots = vec![0u32; 1 << SLOT_BITS];
         candidates
             .min_by_key(|&mul| {
-                slots.fill(0);
-                for at in index {
-                    slots[slot(at.key, mul)] |= at.class.map_or(u32::MAX, |c| 1 << c);
-                }
+                let slots = slot_words(index.clone(), mul);
                 self.grams
                     .iter()
-                    .filter(|&&(g, _)| (slots[slot(key(g), mul)] >> class(g)) & 1 != 0)
+                    .filter(|&&(g, _)| passes(slots[slot(key(g), mul)], g, mul, true))
                     .map(|&(_, w)| w)
                     .sum::<u64>()
             })
@@ -357,62 +575,77 @@ impl Head {
     }
 }
 
-/// One bit per position of the block whose 4 bytes pass the table. Eight positions at a time,
-/// so that the compiler unrolls them into independent lookups with constant shifts.
+/// The lookups of a block, one position at a time. Eight table lookups at a time, so that
+/// the compiler unrolls them into independent loads with constant shifts.
 #[inline(always)]
-fn block_hits(slots: &[u32; 1 << SLOT_BITS], mul: u32, block: &[u8; BLOCK_BYTES]) -> u64 {
-    let mut hits = 0u64;
-    for g in 0..BLOCK / 8 {
-        let mut group = 0u64;
+fn block_hits(
+    slots: &[u32; 1 << SLOT_BITS],
+    mul: u32,
+    short: &Short,
+    block: &[u8; BLOCK_BYTES],
+) -> Hits {
+    let mut table = 0u32;
+    for g in 0..BLOCK / 16 {
+        let mut group = 0u32;
         for k in 0..8 {
-            let j = g * 8 + k;
+            let j = 2 * (g * 8 + k);
             let x = u32::from_le_bytes(block[j..j + 4].try_into().expect("4 bytes"));
             let word = slots[slot(key(x), mul)];
-            group |= (((word >> class(x)) & 1) as u64) << k;
+            group |= u32::from(passes(word, x, mul, true)) << k;
         }
-        hits |= group << (g * 8);
+        table |= group << (g * 8);
     }
-    hits
+    let mut hits = 0u64;
+    if short.any {
+        for j in 0..BLOCK {
+            hits |= u64::from(short.passes(block[j], block[j + 1], block[j + 2]) != 0) << j;
+        }
+    }
+    Hits { table, short: hits }
 }
 
-/// [`block_hits`] with AVX2: the 4 bytes of 8 positions are gathered by one byte shuffle,
-/// hashed by one multiply, and their slot words fetched by one gather.
+/// [`block_hits`] with AVX2. Table: the 4 bytes of 8 even positions are put in place by one
+/// byte shuffle, hashed by one multiply, and their slot words fetched by one gather. 3-byte
+/// keywords: 32 positions at a time, two byte shuffles (nibble tables) for each of the 3 bytes.
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
     use std::arch::x86_64::{
-        _mm256_and_si256, _mm256_broadcastsi128_si256, _mm256_castsi256_ps, _mm256_i32gather_epi32,
-        _mm256_movemask_ps, _mm256_mullo_epi32, _mm256_or_si256, _mm256_set1_epi32,
-        _mm256_setr_epi8, _mm256_shuffle_epi8, _mm256_slli_epi32, _mm256_srli_epi32,
-        _mm256_srlv_epi32, _mm_loadu_si128,
+        __m256i, _mm256_and_si256, _mm256_broadcastsi128_si256, _mm256_castsi256_ps,
+        _mm256_cmpeq_epi32, _mm256_cmpeq_epi8, _mm256_i32gather_epi32, _mm256_loadu2_m128i,
+        _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_movemask_ps, _mm256_mullo_epi32,
+        _mm256_or_si256, _mm256_set1_epi32, _mm256_set1_epi8, _mm256_setr_epi8,
+        _mm256_setzero_si256, _mm256_shuffle_epi8, _mm256_slli_epi32, _mm256_srli_epi16,
+        _mm256_srli_epi32, _mm256_srlv_epi32, _mm_loadu_si128,
     };
 
-    use super::{BLOCK, BLOCK_BYTES, SLOT_BITS};
+    use super::{Hits, Short, BLOCK, BLOCK_BYTES, SLOT_BITS};
 
     /// The same bits as [`super::block_hits`] (a test compares them).
     ///
     /// # Safety
     /// The CPU must have AVX2.
     #[target_feature(enable = "avx2")]
-    pub unsafe fn block_hits(
+    pub unsafe fn block_hits<const SHORT: bool>(
         slots: &[u32; 1 << SLOT_BITS],
         mul: u32,
+        short: &Short,
         block: &[u8; BLOCK_BYTES],
-    ) -> u64 {
-        // Lane k of each half takes bytes k..k + 4 (the high half of the broadcast 16 bytes
-        // serves positions 4..8).
+    ) -> Hits {
+        // Lane k of each half takes bytes 2k..2k + 4 of its 16 (the high half is loaded 8
+        // bytes further on and serves positions 8..16).
         let shuffle = _mm256_setr_epi8(
-            0, 1, 2, 3, 1, 2, 3, 4, 2, 3, 4, 5, 3, 4, 5, 6, //
-            4, 5, 6, 7, 5, 6, 7, 8, 6, 7, 8, 9, 7, 8, 9, 10,
+            0, 1, 2, 3, 2, 3, 4, 5, 4, 5, 6, 7, 6, 7, 8, 9, //
+            0, 1, 2, 3, 2, 3, 4, 5, 4, 5, 6, 7, 6, 7, 8, 9,
         );
         let words = slots.as_ptr() as *const i32;
-        let mut hits = 0u64;
-        for j in (0..BLOCK).step_by(8) {
-            // SAFETY: bytes j..j + 16 lie inside the block (j + 16 <= BLOCK_BYTES); every
+        let mut table = 0u32;
+        for j in (0..BLOCK).step_by(16) {
+            // SAFETY: bytes j..j + 24 lie inside the block (j + 24 <= BLOCK_BYTES); every
             // gathered index is below 2^SLOT_BITS (a 32-bit product shifted right by
             // 32 - SLOT_BITS).
             let lanes = unsafe {
-                let v =
-                    _mm256_broadcastsi128_si256(_mm_loadu_si128(block.as_ptr().add(j) as *const _));
+                let p = block.as_ptr().add(j);
+                let v = _mm256_loadu2_m128i(p.add(8) as *const _, p as *const _);
                 let x = _mm256_shuffle_epi8(v, shuffle);
                 let keys = _mm256_and_si256(
                     _mm256_or_si256(x, _mm256_set1_epi32(0x0020_2020)),
@@ -420,19 +653,64 @@ mod avx2 {
                 );
                 let class = _mm256_and_si256(
                     _mm256_or_si256(_mm256_srli_epi32(x, 24), _mm256_set1_epi32(0x20)),
-                    _mm256_set1_epi32(31),
+                    _mm256_set1_epi32(15),
                 );
-                let s = _mm256_srli_epi32(
-                    _mm256_mullo_epi32(keys, _mm256_set1_epi32(mul as i32)),
-                    (32 - SLOT_BITS) as i32,
+                let product = _mm256_mullo_epi32(keys, _mm256_set1_epi32(mul as i32));
+                let s = _mm256_srli_epi32(product, (32 - SLOT_BITS) as i32);
+                let tag = _mm256_and_si256(
+                    _mm256_srli_epi32(product, (24 - SLOT_BITS) as i32),
+                    _mm256_set1_epi32(0xFF),
                 );
                 let word = _mm256_i32gather_epi32::<4>(words, s);
-                let bit = _mm256_srlv_epi32(word, class);
-                _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_slli_epi32(bit, 31)))
+                let bit = _mm256_slli_epi32(_mm256_srlv_epi32(word, class), 31);
+                let byte = _mm256_set1_epi32(0xFF);
+                let tags = _mm256_srli_epi32(word, 16);
+                let tagged = _mm256_or_si256(
+                    _mm256_or_si256(
+                        _mm256_cmpeq_epi32(_mm256_and_si256(tags, byte), tag),
+                        _mm256_cmpeq_epi32(_mm256_srli_epi32(word, 24), tag),
+                    ),
+                    _mm256_cmpeq_epi32(tags, _mm256_setzero_si256()),
+                );
+                _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_and_si256(bit, tagged)))
             };
-            hits |= (lanes as u8 as u64) << j;
+            table |= (lanes as u8 as u32) << (j / 2);
         }
-        hits
+        let mut hits = 0u64;
+        if SHORT {
+            let table = |t: &[u8; 16]| -> __m256i {
+                // SAFETY: a 16-byte array.
+                unsafe { _mm256_broadcastsi128_si256(_mm_loadu_si128(t.as_ptr() as *const _)) }
+            };
+            let lo = [
+                table(&short.lo[0]),
+                table(&short.lo[1]),
+                table(&short.lo[2]),
+            ];
+            let hi = [
+                table(&short.hi[0]),
+                table(&short.hi[1]),
+                table(&short.hi[2]),
+            ];
+            let nibble = _mm256_set1_epi8(15);
+            for h in [0, 32] {
+                let mut m = _mm256_set1_epi8(-1);
+                for o in 0..3 {
+                    // SAFETY: bytes h + o..h + o + 32 lie inside the block (66 <= BLOCK_BYTES).
+                    let v = unsafe { _mm256_loadu_si256(block.as_ptr().add(h + o) as *const _) };
+                    let f = _mm256_or_si256(v, _mm256_set1_epi8(0x20));
+                    let l = _mm256_shuffle_epi8(lo[o], _mm256_and_si256(f, nibble));
+                    let u = _mm256_shuffle_epi8(
+                        hi[o],
+                        _mm256_and_si256(_mm256_srli_epi16(f, 4), nibble),
+                    );
+                    m = _mm256_and_si256(m, _mm256_and_si256(l, u));
+                }
+                let none = _mm256_movemask_epi8(_mm256_cmpeq_epi8(m, _mm256_setzero_si256()));
+                hits |= u64::from(!(none as u32)) << h;
+            }
+        }
+        Hits { table, short: hits }
     }
 }
 
@@ -444,6 +722,20 @@ mod tests {
         let a = Anchors::new(&words.iter().map(|w| w.to_string()).collect::<Vec<_>>());
         let mut out = Vec::new();
         a.for_each(hay.as_bytes(), |w, s, e| out.push((w, s, e)));
+        out.sort_by_key(|&(w, s, _)| (s, w));
+        out
+    }
+
+    fn naive(words: &[&str], hay: &str) -> Vec<(usize, usize, usize)> {
+        let lower = hay.to_ascii_lowercase();
+        let mut out = Vec::new();
+        for i in 0..hay.len() {
+            for (w, word) in words.iter().enumerate() {
+                if lower[i..].starts_with(&word.to_ascii_lowercase()) {
+                    out.push((w, i, i + word.len()));
+                }
+            }
+        }
         out
     }
 
@@ -458,31 +750,38 @@ mod tests {
             (&["ant-api"], "ant-ap ant-api", &[(0, 7, 14)]),
             (&["deepseek", "seek"], "DeepSeek", &[(0, 0, 8), (1, 4, 8)]),
             (&["aaa"], "aaaa", &[(0, 0, 3), (0, 1, 4)]),
+            (&["aaaa"], "aaaaaa", &[(0, 0, 4), (0, 1, 5), (0, 2, 6)]),
             (&["token"], "tok", &[]),
+            (&["akia"], "AKIA", &[(0, 0, 4)]),
+            (&["akia"], "xAKIA", &[(0, 1, 5)]),
+            (&["_key"], "a_key _KEY", &[(0, 1, 5), (0, 6, 10)]),
         ];
         for (words, hay, want) in cases {
             assert_eq!(all(words, hay), *want, "{words:?} in {hay:?}");
         }
     }
 
-    /// Common code (`code`, `user`, `token`) is not where a keyword is indexed when it has
-    /// rarer bytes; a 3-byte keyword is indexed whole, passing any fourth byte.
+    /// Common code (`code`, `user`, `toke`) is not where a keyword is indexed when it has
+    /// rarer bytes; a 4-byte keyword is indexed whole and by its last 3 bytes.
     #[test]
     fn keywords_are_indexed_by_their_rarest_bytes() {
         let stats = Stats::load();
-        let at = |w: &str| stats.rarest(w.as_bytes());
         for (word, common) in [
             ("codestral", "code"),
-            ("user:", "user"),
+            ("user_secret", "user"),
             ("vault_token", "toke"),
         ] {
-            let i = at(word);
-            let chosen = &word[i.k..(i.k + 4).min(word.len())];
-            assert_ne!(chosen, common, "{word}");
-            assert!(i.class.is_some(), "{word}: {chosen}");
+            let (a, b) = stats.rarest_pair(word.as_bytes());
+            assert_eq!(b.k, a.k + 1);
+            for i in [a, b] {
+                let chosen = &word[i.k..(i.k + 4).min(word.len())];
+                assert_ne!(chosen, common, "{word}");
+            }
+            assert!(a.class.is_some(), "{word}");
         }
-        let three = at("sk-");
-        assert_eq!((three.k, three.class), (0, None));
+        let (a, b) = stats.rarest_pair(b"akia");
+        assert_eq!((a.k, b.k, b.class), (0, 1, None));
+        assert!(a.class.is_some());
     }
 
     /// The AVX2 block test sets the same bits as the portable one.
@@ -494,27 +793,46 @@ mod tests {
             return;
         }
         let a = Anchors::new(
-            &["sk-", "token", "password", "AKIA", "ghp_", "-----BEGIN"].map(String::from),
+            &[
+                "sk-",
+                "hf_",
+                "0q~",
+                "token",
+                "password",
+                "AKIA",
+                "ghp_",
+                "-----BEGIN",
+            ]
+            .map(String::from),
         );
         let slots: &[u32; 1 << SLOT_BITS] = a.slots.as_slice().try_into().unwrap();
-        let text = b"let token = sk-abc; AKIA ghp_x PassWord -----BEGIN \xff\x00 tok Sk- akia";
+        let text =
+            b"let token = sk-abc; AKIA ghp_x PassWord -----BEGIN \xff\x00 tok Sk- akia HF_ 0Q~";
         let mut x = 0x9e37_79b9_u32;
-        for round in 0..2000 {
+        let mut passed = (0, 0);
+        for round in 0..4000 {
             let mut block = [0u8; BLOCK_BYTES];
             for (n, b) in block.iter_mut().enumerate() {
                 x ^= x << 13;
                 x ^= x >> 17;
                 x ^= x << 5;
                 *b = if round % 2 == 0 {
-                    text[(x as usize + n) % text.len()]
+                    text[(x as usize % 7 + n) % text.len()]
                 } else {
                     x as u8
                 };
             }
             // SAFETY: the CPU has AVX2 (checked above).
-            let fast = unsafe { avx2::block_hits(slots, a.mul, &block) };
-            assert_eq!(fast, block_hits(slots, a.mul, &block), "{block:?}");
+            let fast = unsafe { avx2::block_hits::<true>(slots, a.mul, &a.short, &block) };
+            assert_eq!(
+                fast,
+                block_hits(slots, a.mul, &a.short, &block),
+                "{block:?}"
+            );
+            passed.0 += fast.table.count_ones();
+            passed.1 += fast.short.count_ones();
         }
+        assert!(passed.0 > 0 && passed.1 > 0, "{passed:?}");
     }
 
     /// The same occurrences as a naive search, on text full of near misses.
@@ -529,21 +847,48 @@ mod tests {
             "AKIA",
             "-----BEGIN",
             "deepseek",
+            "0q~",
+            "hf_",
         ];
-        let hay = "Token tok sk sk- ghp ghp_ xoxb xoxb- akia AKIA ----BEGIN -----begin DeepSeek passwor password".repeat(3);
-        let mut naive = Vec::new();
-        let lower = hay.to_ascii_lowercase();
-        for i in 0..hay.len() {
-            for (w, word) in words.iter().enumerate() {
-                if lower[i..].starts_with(&word.to_ascii_lowercase()) {
-                    naive.push((w, i, i + word.len()));
-                }
-            }
+        let hay = "Token tok sk sk- ghp ghp_ xoxb xoxb- akia AKIA ----BEGIN -----begin DeepSeek passwor password 0Q~ hf hF_".repeat(3);
+        let want = naive(&words, &hay);
+        assert!(!want.is_empty());
+        // Every alignment of the text to the blocks and to even positions.
+        for cut in 0..70 {
+            let hay = &hay[cut..];
+            assert_eq!(all(&words, hay), naive(&words, hay), "from {cut}");
         }
-        let mut got = all(&words, &hay);
-        assert!(!got.is_empty());
-        got.sort_by_key(|&(w, s, _)| (s, w));
-        naive.sort_by_key(|&(w, s, _)| (s, w));
-        assert_eq!(got, naive);
+    }
+
+    /// Random keywords over a small alphabet in random text of the same alphabet, so that
+    /// occurrences overlap and fall at every offset of a block: the same as a naive search.
+    #[test]
+    fn agrees_with_a_naive_search_on_random_text() {
+        let alphabet = b"aAbB-_k";
+        let mut x = 0x2545_f491_u32;
+        let mut next = |n: usize| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x as usize % n
+        };
+        let mut found = 0;
+        for _ in 0..300 {
+            let words: Vec<String> = (0..1 + next(12))
+                .map(|_| {
+                    (0..3 + next(6))
+                        .map(|_| alphabet[next(alphabet.len())] as char)
+                        .collect()
+                })
+                .collect();
+            let hay: String = (0..next(400))
+                .map(|_| alphabet[next(alphabet.len())] as char)
+                .collect();
+            let words: Vec<&str> = words.iter().map(String::as_str).collect();
+            let want = naive(&words, &hay);
+            found += want.len();
+            assert_eq!(all(&words, &hay), want, "{words:?} in {hay:?}");
+        }
+        assert!(found > 500, "{found}");
     }
 }
