@@ -227,6 +227,23 @@ pub const BINARY_SKIPPED: &str = "skipped: binary file (NUL byte in its first 8 
 /// first [`SNIFF`] bytes read and sniffed first, so that a big binary is not read whole.
 const READ_WHOLE: u64 = 1 << 20;
 
+/// Extensions of formats that are nearly always binary (archives, objects, libraries, images,
+/// fonts): such files have their first [`SNIFF`] bytes read and sniffed first whatever their
+/// size. Only the order of reads changes (a text file with one of these names is still read
+/// whole and scanned); on the reference corpus, static libraries alone were 13% of the bytes.
+const LIKELY_BINARY: &[&str] = &[
+    "a", "bin", "bz2", "class", "dll", "dylib", "exe", "gif", "gz", "ico", "jar", "jpeg", "jpg",
+    "lib", "node", "o", "obj", "otf", "pdf", "png", "rlib", "so", "tgz", "ttf", "wasm", "webp",
+    "woff", "woff2", "xz", "zip", "zst",
+];
+
+/// Whether `path` has one of the [`LIKELY_BINARY`] extensions.
+fn likely_binary(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| LIKELY_BINARY.iter().any(|b| e.eq_ignore_ascii_case(b)))
+}
+
 /// Opens a file for scanning: its handle and its size, from one `open` and one `fstat`.
 pub fn open(target: &Target) -> Result<(File, u64), Problem> {
     let unreadable = |e: std::io::Error| Problem {
@@ -288,7 +305,7 @@ impl Reader {
                 format!("skipped: {len} bytes is over --max-file-size ({max_file_size} bytes)"),
             ));
         }
-        if len > READ_WHOLE {
+        if len > SNIFF as u64 && (len > READ_WHOLE || likely_binary(&target.path)) {
             // A big binary (an archive, a compiled library) is refused after its first 8 KiB
             // instead of being read whole.
             self.fill(&mut file, SNIFF as u64, SNIFF as u64)
@@ -448,6 +465,11 @@ mod tests {
         }
         let mut bin = vec![b'x'; 100];
         bin[3] = 0;
+        // Named like a library, a NUL in its head: refused after its head. Named like an image,
+        // all text: read whole and scanned as text.
+        let mut lib = b"!<arch>\n".to_vec();
+        lib.extend(vec![0u8; 20_000]);
+        let text_png = b"not an image, sk-1\n".repeat(2000);
         // (name, bytes, what a read gives: None for the bytes themselves, Some(b"") for binary)
         type Case<'a> = (&'a str, Vec<u8>, Option<&'a [u8]>);
         let files: Vec<Case> = vec![
@@ -458,6 +480,9 @@ mod tests {
             ("empty.txt", Vec::new(), None),
             ("mid.txt", b"xyz\n".repeat(5000), None),
             ("after.txt", b"ok".to_vec(), None),
+            ("libz.a", lib, Some(b"" as &[u8])),
+            ("text.png", text_png, None),
+            ("short.png", b"tiny".to_vec(), None),
         ];
         let mut reader = Reader::default();
         for (name, bytes, want) in &files {
