@@ -66,11 +66,14 @@ impl ByteSet {
 }
 
 /// The byte classes the first bytes of every match belong to, in order; every match is at
-/// least `sets.len()` bytes long. `complete` when the pattern matches exactly the strings of
-/// `sets` (fixed length, literals and classes only).
+/// least `sets.len()` bytes long. `whole` when every match is exactly `sets.len()` bytes long
+/// (so that what follows the pattern in a concatenation starts at a known offset), and
+/// `complete` when, moreover, the pattern matches exactly the strings of `sets` (literals and
+/// classes only: `(?:AKIA|ASIA)` is whole, its sets `A[KS]I A` are not complete).
 #[derive(Debug, Clone, Default)]
 struct Head {
     sets: Vec<ByteSet>,
+    whole: bool,
     complete: bool,
 }
 
@@ -79,6 +82,7 @@ impl Head {
         match hir.kind() {
             HirKind::Empty => Head {
                 sets: Vec::new(),
+                whole: true,
                 complete: true,
             },
             HirKind::Literal(lit) => {
@@ -87,9 +91,11 @@ impl Head {
                     s.insert_range(b, b);
                     s
                 });
+                let whole = lit.0.len() <= HEAD_LIMIT;
                 Head {
                     sets: sets.collect(),
-                    complete: lit.0.len() <= HEAD_LIMIT,
+                    whole,
+                    complete: whole,
                 }
             }
             HirKind::Class(class) => {
@@ -111,6 +117,7 @@ impl Head {
                 }
                 Head {
                     sets: vec![s],
+                    whole: true,
                     complete: true,
                 }
             }
@@ -119,11 +126,12 @@ impl Head {
             HirKind::Capture(cap) => Head::of(&cap.sub),
             HirKind::Repetition(rep) => {
                 let sub = Head::of(&rep.sub);
-                if !sub.complete {
+                if !sub.whole {
                     // One copy is certain when at least one is required.
                     return if rep.min >= 1 {
                         Head {
                             sets: sub.sets,
+                            whole: false,
                             complete: false,
                         }
                     } else {
@@ -131,26 +139,33 @@ impl Head {
                     };
                 }
                 let mut sets = Vec::new();
-                let mut complete = rep.max == Some(rep.min);
+                let mut whole = rep.max == Some(rep.min);
                 for _ in 0..rep.min {
                     if sets.len() + sub.sets.len() > HEAD_LIMIT {
-                        complete = false;
+                        whole = false;
                         break;
                     }
                     sets.extend_from_slice(&sub.sets);
                 }
-                Head { sets, complete }
+                Head {
+                    sets,
+                    whole,
+                    complete: whole && sub.complete,
+                }
             }
             HirKind::Concat(subs) => {
                 let mut head = Head {
                     sets: Vec::new(),
+                    whole: true,
                     complete: true,
                 };
                 for sub in subs {
                     let next = Head::of(sub);
                     head.sets.extend(next.sets);
-                    if !next.complete || head.sets.len() > HEAD_LIMIT {
+                    head.complete &= next.complete;
+                    if !next.whole || head.sets.len() > HEAD_LIMIT {
                         head.sets.truncate(HEAD_LIMIT);
+                        head.whole = false;
                         head.complete = false;
                         break;
                     }
@@ -166,8 +181,12 @@ impl Head {
                         s.union(t);
                     }
                 }
+                // Branches of one fixed length: every match is that long, whichever branch it
+                // takes, and each of its bytes is in the union of the branches' sets there.
+                let whole = heads.iter().all(|h| h.whole && h.sets.len() == n);
                 Head {
                     sets,
+                    whole,
                     complete: false,
                 }
             }
@@ -478,6 +497,16 @@ mod tests {
             (r"(?:ab|abcd)x", "abzz", true),
             (r"ab(?:c|\b)d", "abzz", true),
             (r"ab(?:c|\b)d", "azzz", false),
+            // Branches of one length: what follows them is checked too.
+            (r"(?:AKIA|ASIA)[A-Z]{2}", "ASIAXY", true),
+            (r"(?:AKIA|ASIA)[A-Z]{2}", "AKIAb1", false),
+            (r"(?:AKIA|ASIA)[A-Z]{2}", "AKIAX", false),
+            (r"(?:ab|sk)(?:-x|_y)[0-9]", "ab_y7", true),
+            (r"(?:ab|sk)(?:-x|_y)[0-9]", "sk-y7", true),
+            (r"(?:ab|sk)(?:-x|_y)[0-9]", "sk-xz", false),
+            // Branches of different lengths: nothing after them is known.
+            (r"(?:ab|abcd)[0-9]", "abzz", true),
+            (r"(?:ab|ab(?:cd)?)[0-9]", "abzz", true),
         ];
         for &(pattern, text, allowed) in cases {
             let plan = Plan::new(pattern, &kw(&["ab", "sk-", "akia", "asia"]), 40).unwrap();
