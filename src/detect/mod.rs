@@ -93,6 +93,8 @@ struct RuleScratch {
     windows: Vec<(usize, usize)>,
     /// Positions where a match may start ([`starts::Plan`]).
     starts: Vec<usize>,
+    /// The lazy DFA caches of the rules whose plans walk ([`starts::Plan::walk`]).
+    walks: starts::WalkCaches,
 }
 
 /// Encodings inside encodings are followed this far (base64 of a URL with a percent-encoded
@@ -332,7 +334,11 @@ impl Engine {
                 return;
             }
         }
-        let RuleScratch { windows, starts } = buf;
+        let RuleScratch {
+            windows,
+            starts,
+            walks,
+        } = buf;
         self.windows_of(ri, hay, hits, windows);
         let Some(plan) = plan else {
             for &(ws, we) in windows.iter() {
@@ -340,6 +346,9 @@ impl Engine {
             }
             return;
         };
+        // A pattern with an unbounded part is walked first at each start, counting the bytes
+        // read ([`starts::Plan::walk`]).
+        let walk = plan.walks();
         // Hits and windows are both sorted, and every hit lies in one window.
         let mut next = 0;
         for &(ws, we) in windows.iter() {
@@ -348,8 +357,8 @@ impl Engine {
             next += in_window;
             // Anchored searches from many starts could read the same bytes again and again
             // when the pattern has an unbounded part (on hostile text): in a long window such
-            // a pattern is searched once, unanchored, as without a plan.
-            if !plan.bounded() && we - ws > UNBOUNDED_WINDOW {
+            // a pattern is searched once, unanchored, as without a plan (unless it walks).
+            if !plan.bounded() && !walk && we - ws > UNBOUNDED_WINDOW {
                 self.run_rule(ri, rule, hay, ws, we, out);
                 continue;
             }
@@ -370,12 +379,27 @@ impl Engine {
                 if s < at || !plan.may_start(bounded, s) {
                     continue;
                 }
-                let cost = plan.cost(s, we);
-                if cost > budget {
-                    self.run_rule(ri, rule, hay, at, we, out);
-                    break;
+                if walk {
+                    match plan.walk(bounded, s, budget, walks, ri as usize) {
+                        starts::Walk::NoMatch(read) => {
+                            budget -= read;
+                            continue;
+                        }
+                        // The regex reads about as far to find the match, and again for its groups.
+                        starts::Walk::Match(read) => budget = budget.saturating_sub(3 * read),
+                        starts::Walk::Unknown => {
+                            self.run_rule(ri, rule, hay, at, we, out);
+                            break;
+                        }
+                    }
+                } else {
+                    let cost = plan.cost(s, we);
+                    if cost > budget {
+                        self.run_rule(ri, rule, hay, at, we, out);
+                        break;
+                    }
+                    budget -= cost;
                 }
-                budget -= cost;
                 if let Some(found) = plan.match_at(bounded, s) {
                     at = if found.end > s { found.end } else { s + 1 };
                     self.push_accepted(ri, rule, hay, found.secret, out);
@@ -619,7 +643,8 @@ impl Engine {
 /// rest of it is searched once instead ([`Engine::find`]).
 const WINDOW_READS: usize = 4;
 
-/// The longest window in which a pattern with an unbounded part is matched at its starts.
+/// The longest window in which a pattern with an unbounded part is matched at its starts, when
+/// it cannot be walked ([`starts::Plan::walks`]).
 const UNBOUNDED_WINDOW: usize = 4096;
 
 /// How far a window end is moved forward to the end of the token it cuts.

@@ -17,17 +17,24 @@
 //!   only is decided by its head alone, with no regex at all.
 //!
 //! The cost stays linear: the anchored searches of a window may read at most a few times its
-//! length (a pattern bounds what one search reads by its longest match); past that, and for a
-//! pattern with an unbounded part in a long window, the window is searched unanchored as
-//! before, which finds the same matches from where the anchored searches stopped.
+//! length (a pattern bounds what one search reads by its longest match); past that, the window
+//! is searched unanchored as before, which finds the same matches from where the anchored
+//! searches stopped. A pattern with an unbounded part bounds nothing, so it is first walked
+//! byte by byte through its lazy DFA ([`Plan::walk`]), which counts what it reads and stops
+//! where no match can go on; only a walk that saw a match runs the regex.
 //!
 //! Why: on text dense with near-misses (`sk-` and `token` on every line) the windows of a rule
 //! merge into one covering the whole file, and the unanchored regex then walks every byte and
 //! restarts at every literal candidate; a check of a few bytes per hit rejects nearly all.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 
 use regex::bytes::{Regex, RegexBuilder};
+use regex_automata::hybrid::dfa::{Cache, DFA};
+use regex_automata::nfa::thompson;
+use regex_automata::util::syntax;
+use regex_automata::{Anchored, Input, MatchKind};
 
 use super::anchors::Anchors;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
@@ -66,11 +73,14 @@ impl ByteSet {
 }
 
 /// The byte classes the first bytes of every match belong to, in order; every match is at
-/// least `sets.len()` bytes long. `complete` when the pattern matches exactly the strings of
-/// `sets` (fixed length, literals and classes only).
+/// least `sets.len()` bytes long. `whole` when every match is exactly `sets.len()` bytes long
+/// (so that what follows the pattern in a concatenation starts at a known offset), and
+/// `complete` when, moreover, the pattern matches exactly the strings of `sets` (literals and
+/// classes only: `(?:AKIA|ASIA)` is whole, its sets `A[KS]I A` are not complete).
 #[derive(Debug, Clone, Default)]
 struct Head {
     sets: Vec<ByteSet>,
+    whole: bool,
     complete: bool,
 }
 
@@ -79,6 +89,7 @@ impl Head {
         match hir.kind() {
             HirKind::Empty => Head {
                 sets: Vec::new(),
+                whole: true,
                 complete: true,
             },
             HirKind::Literal(lit) => {
@@ -87,9 +98,11 @@ impl Head {
                     s.insert_range(b, b);
                     s
                 });
+                let whole = lit.0.len() <= HEAD_LIMIT;
                 Head {
                     sets: sets.collect(),
-                    complete: lit.0.len() <= HEAD_LIMIT,
+                    whole,
+                    complete: whole,
                 }
             }
             HirKind::Class(class) => {
@@ -111,6 +124,7 @@ impl Head {
                 }
                 Head {
                     sets: vec![s],
+                    whole: true,
                     complete: true,
                 }
             }
@@ -119,11 +133,12 @@ impl Head {
             HirKind::Capture(cap) => Head::of(&cap.sub),
             HirKind::Repetition(rep) => {
                 let sub = Head::of(&rep.sub);
-                if !sub.complete {
+                if !sub.whole {
                     // One copy is certain when at least one is required.
                     return if rep.min >= 1 {
                         Head {
                             sets: sub.sets,
+                            whole: false,
                             complete: false,
                         }
                     } else {
@@ -131,26 +146,33 @@ impl Head {
                     };
                 }
                 let mut sets = Vec::new();
-                let mut complete = rep.max == Some(rep.min);
+                let mut whole = rep.max == Some(rep.min);
                 for _ in 0..rep.min {
                     if sets.len() + sub.sets.len() > HEAD_LIMIT {
-                        complete = false;
+                        whole = false;
                         break;
                     }
                     sets.extend_from_slice(&sub.sets);
                 }
-                Head { sets, complete }
+                Head {
+                    sets,
+                    whole,
+                    complete: whole && sub.complete,
+                }
             }
             HirKind::Concat(subs) => {
                 let mut head = Head {
                     sets: Vec::new(),
+                    whole: true,
                     complete: true,
                 };
                 for sub in subs {
                     let next = Head::of(sub);
                     head.sets.extend(next.sets);
-                    if !next.complete || head.sets.len() > HEAD_LIMIT {
+                    head.complete &= next.complete;
+                    if !next.whole || head.sets.len() > HEAD_LIMIT {
                         head.sets.truncate(HEAD_LIMIT);
+                        head.whole = false;
                         head.complete = false;
                         break;
                     }
@@ -166,8 +188,12 @@ impl Head {
                         s.union(t);
                     }
                 }
+                // Branches of one fixed length: every match is that long, whichever branch it
+                // takes, and each of its bytes is in the union of the branches' sets there.
+                let whole = heads.iter().all(|h| h.whole && h.sets.len() == n);
                 Head {
                     sets,
+                    whole,
                     complete: false,
                 }
             }
@@ -215,7 +241,49 @@ pub struct Plan {
     extra: Option<Anchors>,
     /// The pattern anchored at the haystack start (`\A(?:…)`), compiled on first use.
     anchored: OnceLock<Option<(Regex, usize)>>,
+    /// For a pattern that bounds no match's length: its lazy DFA, built on first use.
+    walker: OnceLock<Option<Walker>>,
     pattern: String,
+}
+
+/// A rule pattern's lazy DFA, anchored, for [`Plan::walk`].
+#[derive(Debug)]
+struct Walker {
+    dfa: DFA,
+    /// Tells the caches of one walker from those of another ([`WalkCaches`]).
+    id: u64,
+}
+
+/// Per-thread caches of the walkers' lazy DFAs, one slot per rule. A cache made for another
+/// walker (another engine's) is replaced, never used.
+#[derive(Debug, Default)]
+pub struct WalkCaches(Vec<Option<(u64, Cache)>>);
+
+impl WalkCaches {
+    fn get(&mut self, rule: usize, walker: &Walker) -> &mut Cache {
+        if self.0.len() <= rule {
+            self.0.resize_with(rule + 1, || None);
+        }
+        let slot = &mut self.0[rule];
+        if !matches!(slot, Some((id, _)) if *id == walker.id) {
+            *slot = Some((walker.id, walker.dfa.create_cache()));
+        }
+        &mut slot
+            .get_or_insert_with(|| (walker.id, walker.dfa.create_cache()))
+            .1
+    }
+}
+
+/// What [`Plan::walk`] found out at one start.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Walk {
+    /// No match starts here; the walk read this many bytes.
+    NoMatch(usize),
+    /// A match starts here; the walk read this many bytes, up to where the match can grow no
+    /// more (what the regex then reads to find it).
+    Match(usize),
+    /// Not known within the bytes the walk was allowed to read (or the DFA gave up).
+    Unknown,
 }
 
 /// One match: the whole match and the secret's span in it (absolute offsets).
@@ -264,8 +332,69 @@ impl Plan {
             head,
             extra: (!uncovered.is_empty()).then(|| Anchors::new(&uncovered)),
             anchored: OnceLock::new(),
+            walker: OnceLock::new(),
             pattern: pattern.to_string(),
         })
+    }
+
+    /// Whether starts are tried with [`Plan::walk`] first: a pattern that bounds no match's
+    /// length (whose DFA could be built).
+    pub fn walks(&self) -> bool {
+        !self.exact
+            && self.max_len.is_none()
+            && self.walker.get_or_init(|| walker(&self.pattern)).is_some()
+    }
+
+    /// Walks the pattern's lazy DFA from `at` in `hay` (cut at the window end), reading at most
+    /// `limit` bytes: whether a match starts at `at`, and what that cost. It reads until no
+    /// match can start or grow any more, as the regex itself would.
+    pub fn walk(
+        &self,
+        hay: &[u8],
+        at: usize,
+        limit: usize,
+        caches: &mut WalkCaches,
+        rule: usize,
+    ) -> Walk {
+        let Some(walker) = self.walker.get_or_init(|| walker(&self.pattern)).as_ref() else {
+            return Walk::Unknown;
+        };
+        let cache = caches.get(rule, walker);
+        let dfa = &walker.dfa;
+        // Cut at `at`, as for the anchored regex: the same look-behind context.
+        let rest = &hay[at..];
+        let Ok(mut sid) = dfa.start_state_forward(cache, &Input::new(rest).anchored(Anchored::Yes))
+        else {
+            return Walk::Unknown;
+        };
+        let mut matched = false;
+        for (i, &b) in rest.iter().enumerate() {
+            if i == limit {
+                return Walk::Unknown;
+            }
+            sid = match dfa.next_state(cache, sid, b) {
+                Ok(sid) => sid,
+                Err(_) => return Walk::Unknown,
+            };
+            if sid.is_tagged() {
+                if sid.is_match() {
+                    matched = true;
+                } else if sid.is_dead() {
+                    return if matched {
+                        Walk::Match(i + 1)
+                    } else {
+                        Walk::NoMatch(i + 1)
+                    };
+                } else if sid.is_quit() {
+                    return Walk::Unknown;
+                }
+            }
+        }
+        match dfa.next_eoi_state(cache, sid) {
+            Ok(sid) if matched || sid.is_match() => Walk::Match(rest.len()),
+            Ok(_) => Walk::NoMatch(rest.len()),
+            Err(_) => Walk::Unknown,
+        }
     }
 
     /// Whether some matches start at a prefix the prefilter does not report.
@@ -357,6 +486,31 @@ fn anchored(pattern: &str) -> Option<(Regex, usize)> {
     let named = re.capture_names().position(|n| n == Some("secret"));
     let group = named.unwrap_or(if re.captures_len() > 1 { 1 } else { 0 });
     Some((re, group))
+}
+
+/// The pattern's lazy DFA (searched anchored), with the syntax and limits of the rule regexes (and of
+/// [`anchored`]); leftmost-first, so that it dies where the regex's search would stop.
+fn walker(pattern: &str) -> Option<Walker> {
+    static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+    let dfa = DFA::builder()
+        .configure(
+            DFA::config()
+                .match_kind(MatchKind::LeftmostFirst)
+                .cache_capacity(REGEX_SIZE_LIMIT),
+        )
+        .syntax(syntax::Config::new().unicode(false).utf8(false))
+        .thompson(
+            thompson::Config::new()
+                .utf8(false)
+                .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
+                .which_captures(thompson::WhichCaptures::None),
+        )
+        .build(pattern)
+        .ok()?;
+    Some(Walker {
+        dfa,
+        id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+    })
 }
 
 /// `hir` with every class of one ASCII letter in both cases (`[Kk]`, what `(?i)` makes of a
@@ -478,6 +632,16 @@ mod tests {
             (r"(?:ab|abcd)x", "abzz", true),
             (r"ab(?:c|\b)d", "abzz", true),
             (r"ab(?:c|\b)d", "azzz", false),
+            // Branches of one length: what follows them is checked too.
+            (r"(?:AKIA|ASIA)[A-Z]{2}", "ASIAXY", true),
+            (r"(?:AKIA|ASIA)[A-Z]{2}", "AKIAb1", false),
+            (r"(?:AKIA|ASIA)[A-Z]{2}", "AKIAX", false),
+            (r"(?:ab|sk)(?:-x|_y)[0-9]", "ab_y7", true),
+            (r"(?:ab|sk)(?:-x|_y)[0-9]", "sk-y7", true),
+            (r"(?:ab|sk)(?:-x|_y)[0-9]", "sk-xz", false),
+            // Branches of different lengths: nothing after them is known.
+            (r"(?:ab|abcd)[0-9]", "abzz", true),
+            (r"(?:ab|ab(?:cd)?)[0-9]", "abzz", true),
         ];
         for &(pattern, text, allowed) in cases {
             let plan = Plan::new(pattern, &kw(&["ab", "sk-", "akia", "asia"]), 40).unwrap();
@@ -486,6 +650,49 @@ mod tests {
                 allowed,
                 "{pattern} {text}"
             );
+        }
+    }
+
+    #[test]
+    fn walks_tell_whether_a_match_starts_and_count_what_they_read() {
+        let plan = Plan::new(r"(?i)token\s*=\s*(\w{10,})", &kw(&["token"]), 40).unwrap();
+        assert!(plan.walks());
+        let other = Plan::new(r"(?i)secret\s*:\s*(\w{10,})", &kw(&["secret"]), 40).unwrap();
+        let mut caches = WalkCaches::default();
+        let mut walk = |plan: &Plan, text: &str, at: usize, limit: usize| {
+            plan.walk(text.as_bytes(), at, limit, &mut caches, 0)
+        };
+        // Dies at the `;` (the 14th byte): the value is too short.
+        assert_eq!(
+            walk(&plan, "token = value; more", 0, 100),
+            Walk::NoMatch(14)
+        );
+        assert_eq!(walk(&plan, "x token = value", 2, 100), Walk::NoMatch(13));
+        assert_eq!(walk(&plan, "TOKEN=Zq8mN3pL5rT7", 0, 100), Walk::Match(18));
+        // Reads on while the match can grow, and no further.
+        let Walk::Match(read) = walk(&plan, "token = Zq8mN3pL5rT7 rest", 0, 100) else {
+            panic!("no match");
+        };
+        assert!((20..=22).contains(&read), "{read}");
+        // Unbounded: as far as the spaces go, unless the limit comes first.
+        let far = format!("token{}= Zq8mN3pL5rT7", " ".repeat(5000));
+        assert_eq!(walk(&plan, &far, 0, 10_000), Walk::Match(far.len()));
+        assert_eq!(walk(&plan, &far, 0, 4000), Walk::Unknown);
+        assert_eq!(walk(&plan, "token = value", 0, 5), Walk::Unknown);
+        // One cache slot used by another plan's walker is made anew, not reused.
+        assert_eq!(
+            walk(&other, "secret: Zq8mN3pL5rT7", 0, 100),
+            Walk::Match(20)
+        );
+        assert_eq!(
+            walk(&other, "token = Zq8mN3pL5rT7", 0, 100),
+            Walk::NoMatch(1)
+        );
+        assert_eq!(walk(&plan, "token = Zq8mN3pL5rT7", 0, 100), Walk::Match(20));
+        // Patterns that bound their matches, or are decided by their head, do not walk.
+        for bounded in [r"sk-[0-9a-f]{8,32}", r"sk-[0-9a-f]{32}", r"token=\w{10,20}"] {
+            let plan = Plan::new(bounded, &kw(&["sk-", "token"]), 40).unwrap();
+            assert!(!plan.walks(), "{bounded}");
         }
     }
 
@@ -652,6 +859,8 @@ mod tests {
             .as_ref()
             .unwrap();
         assert!(plan.has_extra_starts());
+        // Unbounded (`\s*`): walked at its starts, in windows of any length.
+        assert!(plan.walks());
         for text in [extra.to_string(), extra.repeat(3), extra.replace('\n', " ")] {
             let (planned, searched) = both_ways(&engine, &mut scratch, text.as_bytes());
             assert_eq!(planned, searched, "{text:?}");
