@@ -102,19 +102,24 @@ fn passes(word: u32, x: u32, mul: u32, fourth: bool) -> bool {
 /// when there are more than two).
 fn slot_words<'a>(index: impl Iterator<Item = &'a Index>, mul: u32) -> Vec<u32> {
     let mut words = vec![0u32; 1 << SLOT_BITS];
-    let mut tags: Vec<Vec<u32>> = vec![Vec::new(); 1 << SLOT_BITS];
+    // Per slot: the distinct tags seen, the first two of them.
+    let mut tags = vec![(0u8, [0u32; 2]); 1 << SLOT_BITS];
     for at in index {
         let s = slot(at.key, mul);
         words[s] |= at.class.map_or(0xFFFF, |c| 1 << c);
         let t = tag(at.key, mul);
-        if !tags[s].contains(&t) {
-            tags[s].push(t);
+        let (n, seen) = &mut tags[s];
+        if !seen[..(*n as usize).min(2)].contains(&t) {
+            if (*n as usize) < 2 {
+                seen[*n as usize] = t;
+            }
+            *n = n.saturating_add(1);
         }
     }
-    for (w, t) in words.iter_mut().zip(tags) {
-        *w |= match t[..] {
-            [a] => a << 16 | a << 24,
-            [a, b] => a << 16 | b << 24,
+    for (w, (n, [a, b])) in words.iter_mut().zip(tags) {
+        *w |= match n {
+            1 => a << 16 | a << 24,
+            2 => a << 16 | b << 24,
             _ => 0,
         };
     }
@@ -181,7 +186,7 @@ impl Anchors {
             .iter()
             .map(|w| w.to_ascii_lowercase().into_bytes())
             .collect();
-        let stats = Stats::load();
+        let stats = Stats::get();
         let mut index: Vec<(usize, Index)> = Vec::new();
         let mut short = Vec::new();
         for (w, word) in words.iter().enumerate() {
@@ -452,6 +457,13 @@ struct Stats {
 }
 
 impl Stats {
+    /// Loaded once per process: the engine builds one searcher, and start plans one more for
+    /// each rule with extra prefixes.
+    fn get() -> &'static Stats {
+        static STATS: std::sync::OnceLock<Stats> = std::sync::OnceLock::new();
+        STATS.get_or_init(Stats::load)
+    }
+
     fn load() -> Stats {
         let grams: Vec<(u32, u64)> = COMMON_GRAMS
             .lines()

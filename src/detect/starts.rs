@@ -268,9 +268,7 @@ impl WalkCaches {
         if !matches!(slot, Some((id, _)) if *id == walker.id) {
             *slot = Some((walker.id, walker.dfa.create_cache()));
         }
-        &mut slot
-            .get_or_insert_with(|| (walker.id, walker.dfa.create_cache()))
-            .1
+        &mut slot.as_mut().expect("the slot was filled just above").1
     }
 }
 
