@@ -143,7 +143,8 @@ struct Hits {
 /// An immutable multi-keyword searcher.
 #[derive(Debug, Clone)]
 pub struct Anchors {
-    /// Per slot: bit `c` set when some keyword is indexed here with a fourth byte of class `c`.
+    /// Per slot: bit `c` set when some keyword is indexed here with a fourth byte of class `c`,
+    /// and the tags of the keys indexed here ([`slot_words`]).
     slots: Vec<u32>,
     /// The hash multiplier ([`slot`]).
     mul: u32,
@@ -171,7 +172,7 @@ struct Entry {
 }
 
 /// Where a keyword is indexed: the offset `k` of its indexed bytes, its 3 hashed bytes (as
-/// [`key`] gives them) and the class of its fourth byte (`None`: all 32, the keyword ends).
+/// [`key`] gives them) and the class of its fourth byte (`None`: all 16, the keyword ends).
 #[derive(Debug, Clone, Copy)]
 struct Index {
     k: usize,
@@ -386,11 +387,15 @@ impl Short {
                 .product()
         };
         while groups.len() > 8 {
-            let mut best = (u64::MAX, 0, 1);
+            let mut best = (i128::MAX, 0, 1);
             for a in 0..groups.len() {
                 for b in a + 1..groups.len() {
                     let merged: Vec<_> = groups[a].iter().chain(&groups[b]).copied().collect();
-                    let grow = cost(&merged) - cost(&groups[a]) - cost(&groups[b]);
+                    // Signed: two groups with the same nibble sets merge at no cost, below the
+                    // sum of their own.
+                    let grow = i128::from(cost(&merged))
+                        - i128::from(cost(&groups[a]))
+                        - i128::from(cost(&groups[b]));
                     best = best.min((grow, a, b));
                 }
             }
@@ -875,6 +880,26 @@ mod tests {
             let hay = &hay[cut..];
             assert_eq!(all(&words, hay), naive(&words, hay), "from {cut}");
         }
+    }
+
+    /// Many 3-byte keywords over a few letters: more than 8 groups to merge into buckets, many
+    /// of them with the same nibble sets (merging them costs nothing).
+    #[test]
+    fn many_short_keywords_share_the_buckets() {
+        let letters = ["a", "b", "1", "q"];
+        let mut words = Vec::new();
+        for x in letters {
+            for y in letters {
+                for z in letters {
+                    words.push(format!("{x}{y}{z}"));
+                }
+            }
+        }
+        let hay = "ab1q qqq1ba a1b1 QB1 zzz 1aq".repeat(5);
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        let want = naive(&words, &hay);
+        assert!(want.len() > 50, "{}", want.len());
+        assert_eq!(all(&words, &hay), want);
     }
 
     /// Random keywords over a small alphabet in random text of the same alphabet, so that
