@@ -11,8 +11,9 @@
 //!   reported as `rust.env-secret-in-client` with client exposure and no value.
 //!
 //! The contract: this only adds to byte scanning. A file is parsed only when a cheap look at
-//! its bytes says the tree can matter (a `concat!` of literals, `env!` in a client file, a low
-//! generic finding, a raw string bound to a secret-like name); a file that is not UTF-8, too
+//! its bytes says the tree can matter (a `concat!` of literals that joins into something a rule
+//! reports, `env!` in a client file, a low generic finding, a raw string bound to a secret-like
+//! name); a file that is not UTF-8, too
 //! deep or too large, or that does not parse, keeps its byte findings unchanged. Spans come from
 //! `proc-macro2`'s `span-locations`; its per-thread source map is emptied after every file so
 //! memory stays bounded by the largest file.
@@ -154,6 +155,18 @@ pub(super) fn analyze(
     scratch: &mut Scratch,
     findings: &mut Vec<Finding>,
 ) {
+    analyze_with(engine, chunk, scratch, findings, true);
+}
+
+/// [`analyze`], with the byte gate before the parse of a file that only has `concat!` calls
+/// to offer (`gate`), or without it (tests compare the two).
+fn analyze_with(
+    engine: &Engine,
+    chunk: &Chunk<'_>,
+    scratch: &mut Scratch,
+    findings: &mut Vec<Finding>,
+    gate: bool,
+) {
     let hay = chunk.data;
     let wants = Wants::of(hay, findings);
     if !wants.any() || hay.len() > MAX_PARSE_BYTES || nesting(hay) > MAX_NESTING {
@@ -162,6 +175,17 @@ pub(super) fn analyze(
     let Ok(text) = std::str::from_utf8(hay) else {
         return;
     };
+    if gate && !wants.env && !wants.bindings {
+        // Only `concat!` calls can add anything: the tree is parsed when one of them, found in
+        // the bytes, joins into something a rule reports. The tree's calls are among those
+        // (the bytes also see calls in comments and strings), and each joins to the same
+        // string, so when these add nothing, neither would the tree's.
+        let gate = byte_concats(hay);
+        if scan_concats(engine, chunk, scratch, &gate, findings).is_empty() {
+            findings.sort_by(|a, b| (a.span, &a.rule).cmp(&(b.span, &b.rule)));
+            return;
+        }
+    }
     let Some(sites) = collect(text, wants) else {
         return;
     };
@@ -196,7 +220,7 @@ fn macro_hints(hay: &[u8]) -> (bool, bool) {
     for at in memchr::memchr_iter(b'!', hay) {
         let before = &hay[..at];
         if !concat && before.ends_with(b"concat") {
-            concat = literal_args(hay, at + 1);
+            concat = literal_args(hay, at + 1).is_some();
         } else if before.ends_with(b"env") {
             env = true;
         }
@@ -207,42 +231,116 @@ fn macro_hints(hay: &[u8]) -> (bool, bool) {
     (concat, env)
 }
 
-/// Whether the bytes from `at` hold `( lit , lit , … )` with two or more literals: strings
-/// (with escapes), raw strings, byte strings, chars and integers.
-fn literal_args(hay: &[u8], mut at: usize) -> bool {
-    let skip_ws = |at: &mut usize| {
-        while *at < hay.len() && hay[*at].is_ascii_whitespace() {
-            *at += 1;
-        }
-    };
-    skip_ws(&mut at);
+/// Where the bytes from `at` hold `( lit , lit , … )` with two or more literals (strings with
+/// escapes, raw strings, byte strings, chars and integers, with whitespace and comments between
+/// them): the range from the opening to past the closing bracket.
+fn literal_args(hay: &[u8], mut at: usize) -> Option<(usize, usize)> {
+    at = skip_blank(hay, at);
+    let open = at;
     let close = match hay.get(at) {
         Some(b'(') => b')',
         Some(b'[') => b']',
         Some(b'{') => b'}',
-        _ => return false,
+        _ => return None,
     };
     at += 1;
     let mut pieces = 0;
     loop {
-        skip_ws(&mut at);
+        at = skip_blank(hay, at);
         match hay.get(at) {
-            Some(&c) if c == close => return pieces >= 2,
+            Some(&c) if c == close => return (pieces >= 2).then_some((open, at + 1)),
             Some(_) => {}
-            None => return false,
+            None => return None,
         }
-        let Some(next) = literal_end(hay, at) else {
-            return false;
-        };
+        at = literal_end(hay, at)?;
         pieces += 1;
-        at = next;
-        skip_ws(&mut at);
+        at = skip_blank(hay, at);
         match hay.get(at) {
             Some(b',') => at += 1,
-            Some(&c) if c == close => return pieces >= 2,
-            _ => return false,
+            Some(&c) if c == close => return (pieces >= 2).then_some((open, at + 1)),
+            _ => return None,
         }
     }
+}
+
+/// Past the whitespace and comments (`//` to the end of the line, `/* */` nested) from `at`.
+fn skip_blank(hay: &[u8], mut at: usize) -> usize {
+    loop {
+        while hay.get(at).is_some_and(u8::is_ascii_whitespace) {
+            at += 1;
+        }
+        match hay.get(at..at + 2) {
+            Some(b"//") => {
+                at = memchr::memchr(b'\n', &hay[at..]).map_or(hay.len(), |n| at + n);
+            }
+            Some(b"/*") => {
+                let mut depth = 0usize;
+                loop {
+                    match hay.get(at..at + 2) {
+                        Some(b"/*") => {
+                            depth += 1;
+                            at += 2;
+                        }
+                        Some(b"*/") => {
+                            depth -= 1;
+                            at += 2;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        Some(_) => at += 1,
+                        None => return hay.len(),
+                    }
+                }
+            }
+            _ => return at,
+        }
+    }
+}
+
+/// Every `concat!` call of two or more literals in the bytes, comments and strings included,
+/// with its joined string. A call's span starts at its path (`std::concat!`), as the tree's
+/// does.
+fn byte_concats(hay: &[u8]) -> Vec<ConcatSite> {
+    let mut out = Vec::new();
+    for at in memmem::find_iter(hay, b"concat") {
+        if at > 0 && is_ident_byte(hay[at - 1]) {
+            continue;
+        }
+        let bang = skip_blank(hay, at + 6);
+        if hay.get(bang) != Some(&b'!') {
+            continue;
+        }
+        let Some((open, end)) = literal_args(hay, bang + 1) else {
+            continue;
+        };
+        let Ok(args) = std::str::from_utf8(&hay[open..end]) else {
+            continue;
+        };
+        let joined = match args.parse::<TokenStream>().map(|t| t.into_iter().next()) {
+            Ok(Some(TokenTree::Group(g))) => join_literals(&g.stream()),
+            _ => None,
+        };
+        let Some(joined) = joined else { continue };
+        let mut start = at;
+        while start >= 2 && &hay[start - 2..start] == b"::" {
+            let ident = hay[..start - 2]
+                .iter()
+                .rev()
+                .take_while(|&&b| is_ident_byte(b))
+                .count();
+            if ident == 0 {
+                break;
+            }
+            start -= 2 + ident;
+        }
+        out.push(ConcatSite {
+            span: (start, end),
+            joined,
+        });
+    }
+    proc_macro2::extra::invalidate_current_thread_spans();
+    out
 }
 
 /// The end of the literal token starting at `at`, if one starts there.
@@ -995,5 +1093,95 @@ mod tests {
             assert_eq!(sites.concats[0].span, (at, end), "{prefix:?}");
         }
         assert!(collect("fn (", wants).is_none());
+    }
+
+    #[test]
+    fn concats_in_the_bytes_are_the_trees_and_more() {
+        let wants = Wants {
+            concat: true,
+            env: false,
+            bindings: false,
+        };
+        let text = concat!(
+            "const A: &str = std::concat!(\"ab\", /* two */ \"cd\");\n",
+            "const B: &str = concat ! [ 'x' , // line\n 7 , r#\"y\"# , ];\n",
+            "const C: &str = concat!(concat!(\"p\", \"q\"), \"r\");\n",
+            "// concat!(\"in\", \"comment\")\n",
+            "macro_rules! m { ($x:expr) => { concat!($x, \"s\") }; }\n",
+            "const D: &str = myconcat!(\"n\", \"o\");\n",
+        );
+        let tree = collect(text, wants).expect("parses").concats;
+        let bytes = byte_concats(text.as_bytes());
+        let joined = |sites: &[ConcatSite]| -> Vec<String> {
+            sites.iter().map(|c| c.joined.clone()).collect()
+        };
+        assert_eq!(joined(&tree), ["abcd", "x7y", "pq"]);
+        assert_eq!(joined(&bytes), ["abcd", "x7y", "pq", "incomment"]);
+        assert_eq!(&bytes[..3], &tree[..], "same spans");
+        assert_eq!(
+            &text[bytes[0].span.0..bytes[0].span.1],
+            "std::concat!(\"ab\", /* two */ \"cd\")"
+        );
+        // An unclosed comment or call ends the look, not the process.
+        for text in [
+            "concat!(\"a\", /* \"b\")",
+            "concat!(\"a\", \"b\"",
+            "concat!",
+        ] {
+            assert!(byte_concats(text.as_bytes()).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn the_byte_gate_changes_no_finding() {
+        let engine = Engine::new(
+            crate::rules::RuleSet::builtin().expect("built-in rules load"),
+            crate::detect::DetectOptions::default(),
+        )
+        .expect("the engine builds");
+        let key = r#""sk-4f1a9c2e", "7b3d8e6f0a5c", "1b9d2e7f3a8c""#;
+        let texts = [
+            // The joined key is found: the gate opens and the tree reports it.
+            format!("// api.deepseek.com\nconst K: &str = concat!({key});\n"),
+            // Comments between the pieces.
+            "// api.deepseek.com\nconst K: &str = concat!(\"sk-4f1a9c2e\", // a\n \"7b3d8e6f0a5c\", /* b */ \"1b9d2e7f3a8c\");\n".to_string(),
+            // Only in a comment: the gate opens, the tree has no call.
+            format!("// api.deepseek.com\n// concat!({key})\nfn f() {{ let _ = concat!(\"a\", \"b\"); }}\n"),
+            // Harmless joins: the gate stays shut.
+            "const V: &str = concat!(\"v\", \"1.2\", \".3\");\nconst W: &str = concat!(env!(\"X\"), \"/y\");\n".to_string(),
+            // A key in the clear next to a harmless join.
+            "const V: &str = concat!(\"v\", \"1\");\n// api.deepseek.com\nconst K: &str = \"sk-4f1a9c2e7b3d8e6f0a5c1b9d2e7f3a8c\";\n".to_string(),
+            // Does not parse.
+            format!("// api.deepseek.com\nconst K: &str = concat!({key}) fn (\n"),
+        ];
+        let mut opened = 0;
+        for text in &texts {
+            let chunk = Chunk {
+                provenance: crate::chunk::Provenance::File {
+                    path: "a.rs".into(),
+                },
+                data: text.as_bytes(),
+            };
+            let mut scratch = engine.scratch();
+            let bytes = engine.scan(
+                &Chunk {
+                    provenance: crate::chunk::Provenance::File {
+                        path: "a.txt".into(),
+                    },
+                    data: text.as_bytes(),
+                },
+                &mut scratch,
+            );
+            let mut gated = bytes.clone();
+            analyze_with(&engine, &chunk, &mut scratch, &mut gated, true);
+            let mut tree = bytes.clone();
+            analyze_with(&engine, &chunk, &mut scratch, &mut tree, false);
+            let summary = |f: &[Finding]| -> Vec<(String, (usize, usize))> {
+                f.iter().map(|f| (f.rule.clone(), f.span)).collect()
+            };
+            assert_eq!(summary(&gated), summary(&tree), "{text}");
+            opened += usize::from(tree.len() > bytes.len());
+        }
+        assert_eq!(opened, 2, "the joined keys are found");
     }
 }
