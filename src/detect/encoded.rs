@@ -401,6 +401,16 @@ fn decode_run(hay: &[u8], start: usize, end: usize, out: &mut Vec<Decoded>, buf:
     let all_hex = held & NON_HEX == 0 && (body.len() == run.len() || kinds(run) & NON_HEX == 0);
     // Hex: a long even run of hex digits (not all digits: that is a number).
     if all_hex && run.len() % 2 == 0 && run.iter().any(|b| b.is_ascii_alphabetic()) {
+        // A byte of text is 0x20..0x7E, a tab or a line break: a pair whose first digit is
+        // not 0 or 2..7 is none of these. Hashes fail here, before any decoding.
+        let other = run
+            .iter()
+            .step_by(2)
+            .filter(|&&b| !matches!(b, b'0' | b'2'..=b'7'))
+            .count();
+        if other * 10 > run.len() / 2 {
+            return;
+        }
         buf.clear();
         buf.extend(
             run.chunks_exact(2)
@@ -419,19 +429,59 @@ fn decode_run(hay: &[u8], start: usize, end: usize, out: &mut Vec<Decoded>, buf:
     let core = &body[..trimmed];
     // Whole, then cut to a multiple of 4 (a token glued to text may not end on a quantum).
     let cut = &core[..core.len() - core.len() % 4];
+    // Bytes with the top bit set are not text: counted in the quanta both decodings share,
+    // too many of them rule both out (as `mostly_text` would) before any decoding.
+    let decoded_len = core.len() / 4 * 3 + [0, 0, 1, 2][core.len() % 4];
+    if high_bytes(cut) * 10 > decoded_len {
+        return;
+    }
     for c in [core, cut] {
         if c.len() < MIN_RUN {
             continue;
         }
-        let decodes = |engine: &base64::engine::GeneralPurpose, buf: &mut Vec<u8>| {
-            buf.clear();
-            engine.decode_vec(c, buf).is_ok()
-        };
-        if decodes(&STANDARD_NO_PAD, buf) || decodes(&URL_SAFE_NO_PAD, buf) {
-            push(start, end, Encoding::Base64, buf);
-            return;
+        // Into a buffer that only grows: no zeroing per run.
+        let need = base64::decoded_len_estimate(c.len());
+        if buf.len() < need {
+            buf.resize(need, 0);
+        }
+        for engine in [&STANDARD_NO_PAD, &URL_SAFE_NO_PAD] {
+            if let Ok(n) = engine.decode_slice(c, &mut buf[..]) {
+                push(start, end, Encoding::Base64, &buf[..n]);
+                return;
+            }
         }
     }
+}
+
+/// The 6-bit value of each base64 character, either alphabet (`+` and `-` are 62, `/` and `_`
+/// 63); 0 for other bytes.
+const SIXTET: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 26 {
+        t[b'A' as usize + i] = i as u8;
+        t[b'a' as usize + i] = 26 + i as u8;
+        if i < 10 {
+            t[b'0' as usize + i] = 52 + i as u8;
+        }
+        i += 1;
+    }
+    t[b'+' as usize] = 62;
+    t[b'-' as usize] = 62;
+    t[b'/' as usize] = 63;
+    t[b'_' as usize] = 63;
+    t
+};
+
+/// How many of the bytes the whole quanta of `b64` decode to have their top bit set: in a
+/// quantum `c0 c1 c2 c3` those are bit 5 of `c0`, bit 3 of `c1` and bit 1 of `c2`.
+fn high_bytes(b64: &[u8]) -> usize {
+    b64.chunks_exact(4)
+        .map(|q| {
+            let v = |b: u8| SIXTET[b as usize];
+            usize::from(((v(q[0]) >> 5) & 1) + ((v(q[1]) >> 3) & 1) + ((v(q[2]) >> 1) & 1))
+        })
+        .sum()
 }
 
 const UPPER: u8 = 1;
@@ -555,6 +605,57 @@ mod tests {
                 String::from_utf8_lossy(&hit.text)
             );
             assert!(hay[hit.start..hit.end].len() >= 24);
+        }
+    }
+
+    #[test]
+    fn high_bytes_counts_what_decoding_gives() {
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let mut x = 0x9E37_79B9u32;
+        for len in 0..200 {
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 17;
+                    x ^= x << 5;
+                    (x >> 8) as u8
+                })
+                .collect();
+            let high = bytes.iter().filter(|&&b| b >= 0x80).count();
+            for encoded in [
+                STANDARD_NO_PAD.encode(&bytes),
+                URL_SAFE_NO_PAD.encode(&bytes),
+            ] {
+                // Only whole quanta are counted.
+                let whole = encoded.len() / 4 * 3;
+                let high_whole = bytes[..whole].iter().filter(|&&b| b >= 0x80).count();
+                assert_eq!(high_bytes(encoded.as_bytes()), high_whole, "{encoded}");
+                assert!(high_whole <= high);
+            }
+        }
+    }
+
+    /// The checks before decoding refuse only what `mostly_text` would: text with a tenth of
+    /// other bytes is still decoded, one byte more is not.
+    #[test]
+    fn a_tenth_of_other_bytes_still_decodes() {
+        for other in [0x00u8, 0x01, 0x7F, 0x80, 0xC3, 0xFF] {
+            for (n, want) in [(10, true), (11, false)] {
+                let mut text = b"sk-4f1a9c2e7b3d8e6f0a5c1b9d2e7f3a8c000000000000000000000000000000000000000000000000000000000000000000".to_vec();
+                text.truncate(100);
+                for k in 0..n {
+                    text[k * 9 + 1] = other;
+                }
+                let b64 = STANDARD_NO_PAD.encode(&text);
+                let hex: String = text.iter().map(|b| format!("{b:02x}")).collect();
+                for (hay, encoding) in [(b64, Encoding::Base64), (hex, Encoding::Hex)] {
+                    let found = find(format!("x = \"{hay}\"").as_bytes());
+                    let got = found
+                        .iter()
+                        .any(|d| d.encoding == encoding && d.text == text);
+                    assert_eq!(got, want, "{other:#x} x{n} {encoding:?}: {found:?}");
+                }
+            }
         }
     }
 
