@@ -38,6 +38,8 @@ use crate::rules::{Rule, RuleSet};
 struct PatternRole {
     triggers: Vec<u32>,
     context_of: Vec<(u32, u32)>,
+    /// The index of the word in [`rust::MARKS`].
+    mark: Option<u8>,
 }
 
 /// Options that change what a finding carries, and which optional analyses run.
@@ -83,6 +85,8 @@ pub struct Scratch {
     touched: Vec<u32>,
     /// Per (rule, attribution): positions of context words in this chunk.
     context_hits: Vec<(u32, u32, usize)>,
+    /// Where the words of [`rust::MARKS`] are in this chunk: (index, start).
+    marks: Vec<(u8, usize)>,
     /// How many encodings deep the current scan is.
     depth: u8,
 }
@@ -134,6 +138,12 @@ impl Engine {
                 }
             }
         }
+        if options.rust_analysis {
+            for (mi, m) in rust::MARKS.iter().enumerate() {
+                let p = slot(m, &mut literals, &mut roles);
+                roles[p].mark = Some(mi as u8);
+            }
+        }
         for r in &mut roles {
             r.triggers.dedup();
         }
@@ -173,6 +183,7 @@ impl Engine {
             rule: RuleScratch::default(),
             touched: Vec::new(),
             context_hits: Vec::new(),
+            marks: Vec::new(),
             depth: 0,
         }
     }
@@ -180,7 +191,10 @@ impl Engine {
     /// Scans one chunk. Findings come back sorted by position.
     pub fn scan(&self, chunk: &Chunk<'_>, scratch: &mut Scratch) -> Vec<Finding> {
         let hay = chunk.data;
-        self.prefilter(hay, scratch);
+        // Taken for this scan: the scans of decoded text below have their own.
+        let mut marks = std::mem::take(&mut scratch.marks);
+        marks.clear();
+        self.prefilter(hay, scratch, &mut marks);
         let mut candidates = Vec::new();
         for &ri in &scratch.touched {
             let hits = &mut scratch.hits[ri as usize];
@@ -201,8 +215,9 @@ impl Engine {
             && scratch.depth == 0
             && chunk.provenance.path().ends_with(".rs")
         {
-            rust::analyze(self, chunk, scratch, &mut findings);
+            rust::analyze(self, chunk, scratch, &marks, &mut findings);
         }
+        scratch.marks = marks;
         findings
     }
 
@@ -268,7 +283,7 @@ impl Engine {
     }
 
     /// Records every keyword hit, per rule it triggers, and every context word.
-    fn prefilter(&self, hay: &[u8], scratch: &mut Scratch) {
+    fn prefilter(&self, hay: &[u8], scratch: &mut Scratch, marks: &mut Vec<(u8, usize)>) {
         let Scratch {
             hits,
             touched,
@@ -286,6 +301,9 @@ impl Engine {
             }
             for &(ri, ai) in &role.context_of {
                 context_hits.push((ri, ai, start));
+            }
+            if let Some(m) = role.mark {
+                marks.push((m, start));
             }
         });
         touched.sort_unstable();

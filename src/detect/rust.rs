@@ -130,15 +130,15 @@ struct Wants {
 }
 
 impl Wants {
-    fn of(hay: &[u8], findings: &[Finding]) -> Wants {
-        let (concat, env) = macro_hints(hay);
+    fn of(hay: &[u8], marks: &[(u8, usize)], findings: &[Finding]) -> Wants {
+        let (concat, env) = macro_hints(hay, marks);
         Wants {
             concat,
             env: env && is_client_code(hay),
             bindings: findings
                 .iter()
                 .any(|f| f.rule == GENERIC_RULE && f.confidence == Confidence::Low)
-                || has_raw_string_bound_to_secret_name(hay),
+                || has_raw_string_bound_to_secret_name(hay, marks),
         }
     }
 
@@ -149,13 +149,16 @@ impl Wants {
 
 /// Adds what the syntax tree of a `.rs` file shows to its byte findings; leaves them unchanged
 /// when the file is not worth parsing or does not parse. `findings` come back sorted by span.
+/// `marks` are where the prefilter saw the words of [`MARKS`] (by index), in any case and
+/// any order.
 pub(super) fn analyze(
     engine: &Engine,
     chunk: &Chunk<'_>,
     scratch: &mut Scratch,
+    marks: &[(u8, usize)],
     findings: &mut Vec<Finding>,
 ) {
-    analyze_with(engine, chunk, scratch, findings, true);
+    analyze_with(engine, chunk, scratch, marks, findings, true);
 }
 
 /// [`analyze`], with the byte gate before the parse of a file that only has `concat!` calls
@@ -164,11 +167,12 @@ fn analyze_with(
     engine: &Engine,
     chunk: &Chunk<'_>,
     scratch: &mut Scratch,
+    marks: &[(u8, usize)],
     findings: &mut Vec<Finding>,
     gate: bool,
 ) {
     let hay = chunk.data;
-    let wants = Wants::of(hay, findings);
+    let wants = Wants::of(hay, marks, findings);
     if !wants.any() || hay.len() > MAX_PARSE_BYTES || nesting(hay) > MAX_NESTING {
         return;
     }
@@ -211,13 +215,30 @@ fn analyze_with(
     findings.sort_by(|a, b| (a.span, &a.rule).cmp(&(b.span, &b.rule)));
 }
 
+/// The words the engine's prefilter reports to this module, so that no `.rs` file is searched
+/// again for them: the starts of `concat!`, `env!` (and `option_env!`) and raw strings with
+/// hashes (`r#"`, `r##…"`). The prefilter folds case; each is checked here as written.
+pub(super) const MARKS: [&str; 4] = ["concat!", "env!", "r#\"", "r##"];
+
+/// The starts of the marks of index `mark` spelled `word`.
+fn marked<'a>(
+    hay: &'a [u8],
+    marks: &'a [(u8, usize)],
+    mark: u8,
+    word: &'a [u8],
+) -> impl Iterator<Item = usize> + 'a {
+    marks
+        .iter()
+        .filter(move |&&(m, at)| m == mark && hay[at..].starts_with(word))
+        .map(|&(_, at)| at)
+}
+
 /// Whether the file has a `concat!` whose arguments, read as bytes, are all literals (at least
 /// two: the only kind the tree can join; macro bodies such as `concat!($name, "…")` fail here),
-/// and whether it has an `env!` or `option_env!`. Both names are rare in code where `!` is
-/// common, so each is one substring search.
-fn macro_hints(hay: &[u8]) -> (bool, bool) {
-    let concat = memmem::find_iter(hay, b"concat!").any(|at| literal_args(hay, at + 7).is_some());
-    let env = memmem::find(hay, b"env!").is_some();
+/// and whether it has an `env!` or `option_env!`.
+fn macro_hints(hay: &[u8], marks: &[(u8, usize)]) -> (bool, bool) {
+    let concat = marked(hay, marks, 0, b"concat!").any(|at| literal_args(hay, at + 7).is_some());
+    let env = marked(hay, marks, 1, b"env!").next().is_some();
     (concat, env)
 }
 
@@ -383,9 +404,10 @@ fn is_client_code(hay: &[u8]) -> bool {
 /// A raw string with hashes bound, by the bytes just before it, to a name with a secret-like
 /// word (`NAME: &str = r#"`, `name = br#"`, `name: r#"`): no byte rule reads those strings in
 /// every binding, the tree can.
-fn has_raw_string_bound_to_secret_name(hay: &[u8]) -> bool {
+fn has_raw_string_bound_to_secret_name(hay: &[u8], marks: &[(u8, usize)]) -> bool {
     // Only `r#"` needs the tree: the generic rule reads `b"…"` and `r"…"` bound to its names.
-    memmem::find_iter(hay, b"r#").any(|r| {
+    let mut raw = marked(hay, marks, 2, b"r#").chain(marked(hay, marks, 3, b"r#"));
+    raw.any(|r| {
         let hashes = hay[r + 1..].iter().take_while(|&&b| b == b'#').count();
         if hay.get(r + 1 + hashes) != Some(&b'"') {
             return false;
@@ -410,10 +432,9 @@ fn has_raw_string_bound_to_secret_name(hay: &[u8]) -> bool {
 }
 
 fn secret_word_in(b: &[u8]) -> bool {
-    let lower = b.to_ascii_lowercase();
-    ["secret", "token", "passw", "key"]
+    [&b"secret"[..], b"token", b"passw", b"key"]
         .iter()
-        .any(|w| memmem::find(&lower, w.as_bytes()).is_some())
+        .any(|w| b.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w)))
 }
 
 fn is_ident_byte(b: u8) -> bool {
@@ -980,6 +1001,15 @@ fn rule_index<'e>(engine: &'e Engine, id: &str) -> Option<(u32, &'e crate::rules
 mod tests {
     use super::*;
 
+    /// The marks as the engine's prefilter reports them.
+    fn marks_of(hay: &[u8]) -> Vec<(u8, usize)> {
+        let words: Vec<String> = MARKS.iter().map(|m| m.to_string()).collect();
+        let mut marks = Vec::new();
+        crate::detect::anchors::Anchors::new(&words)
+            .for_each(hay, |m, start, _| marks.push((m as u8, start)));
+        marks
+    }
+
     #[test]
     fn names_that_say_secret() {
         let cases = [
@@ -1044,11 +1074,19 @@ mod tests {
             (r#"map.insert(key, b"value");"#, false, false),
             (r##"client_secret: r#"x"#,"##, false, true),
             (r##"let s = format!(r#"{key}"#);"##, false, false),
+            (r###"const API_TOKEN: &str = r##"x"##;"###, false, true),
+            (r#"const K: &str = CONCAT!("sk-", "abc");"#, false, false),
+            (
+                r#"let r#type = 1; const K: &str = std::concat!("a", 'b');"#,
+                true,
+                false,
+            ),
         ];
         for (text, concat, raw) in cases {
-            assert_eq!(macro_hints(text.as_bytes()).0, *concat, "{text}");
+            let marks = marks_of(text.as_bytes());
+            assert_eq!(macro_hints(text.as_bytes(), &marks).0, *concat, "{text}");
             assert_eq!(
-                has_raw_string_bound_to_secret_name(text.as_bytes()),
+                has_raw_string_bound_to_secret_name(text.as_bytes(), &marks),
                 *raw,
                 "{text}"
             );
@@ -1064,7 +1102,8 @@ mod tests {
             ("if a != b { environment(); }", false),
         ];
         for (text, want) in cases {
-            assert_eq!(macro_hints(text.as_bytes()).1, want, "{text}");
+            let marks = marks_of(text.as_bytes());
+            assert_eq!(macro_hints(text.as_bytes(), &marks).1, want, "{text}");
         }
     }
 
@@ -1163,9 +1202,10 @@ mod tests {
                 &mut scratch,
             );
             let mut gated = bytes.clone();
-            analyze_with(&engine, &chunk, &mut scratch, &mut gated, true);
+            let marks = marks_of(text.as_bytes());
+            analyze_with(&engine, &chunk, &mut scratch, &marks, &mut gated, true);
             let mut tree = bytes.clone();
-            analyze_with(&engine, &chunk, &mut scratch, &mut tree, false);
+            analyze_with(&engine, &chunk, &mut scratch, &marks, &mut tree, false);
             let summary = |f: &[Finding]| -> Vec<(String, (usize, usize))> {
                 f.iter().map(|f| (f.rule.clone(), f.span)).collect()
             };

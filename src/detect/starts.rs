@@ -746,7 +746,7 @@ mod tests {
     /// The candidates of every rule the keywords trigger in `text`: (at the hits, by window
     /// search).
     fn both_ways(engine: &Engine, scratch: &mut Scratch, text: &[u8]) -> (Spans, Spans) {
-        engine.prefilter(text, scratch);
+        engine.prefilter(text, scratch, &mut Vec::new());
         let (mut planned, mut searched) = (Vec::new(), Vec::new());
         for &ri in &scratch.touched {
             for (use_plans, out) in [(true, &mut planned), (false, &mut searched)] {
