@@ -716,6 +716,25 @@ mod tests {
                 );
             }
         }
+        // Class bytes at random, at densities from sparse to nearly all.
+        for density in [2u32, 5, 8, 9, 10] {
+            let random: Vec<u8> = (0..5000)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 17;
+                    x ^= x << 5;
+                    if x % 10 < density {
+                        b'q'
+                    } else {
+                        b' '
+                    }
+                })
+                .collect();
+            for cut in [0, 1, 7, 40, 41, 63] {
+                let h = &random[cut..];
+                assert_eq!(runs(h, B64), naive(h, B64), "{density} {cut}");
+            }
+        }
         for cut in [0, 1, 23, 24, 63, 64, 65, hay.len() - 30] {
             let h = &hay[cut..];
             let with_percent: Vec<_> = naive(h, PCT)
