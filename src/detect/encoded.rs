@@ -185,7 +185,6 @@ fn runs_with(hay: &[u8], mask: impl Fn(&[u8], usize) -> u64) -> Vec<(usize, usiz
 /// outwards: `%` is rare in most files (and in code, mostly an operator between spaces), so
 /// this costs about one memchr where a scan of the class would cost a pass over every byte.
 fn percent_runs(hay: &[u8]) -> Vec<(usize, usize)> {
-    let outside = |b: &u8| CLASS[*b as usize] & PCT == 0;
     let mut out = Vec::new();
     // Bytes before `floor` belong to a run already looked at.
     let mut floor = 0;
@@ -193,10 +192,7 @@ fn percent_runs(hay: &[u8]) -> Vec<(usize, usize)> {
         if at < floor {
             continue;
         }
-        let start = hay[floor..at]
-            .iter()
-            .rposition(outside)
-            .map_or(floor, |p| floor + p + 1);
+        let start = run_start(hay, floor, at, PCT);
         let end = run_end(hay, at, |hay, at| class_mask(hay, at, PCT));
         if end - start >= MIN_RUN {
             out.push((start, end));
@@ -204,6 +200,22 @@ fn percent_runs(hay: &[u8]) -> Vec<(usize, usize)> {
         floor = end;
     }
     out
+}
+
+/// The first offset of the run of `class` bytes that ends at `at` (exclusive), looking no
+/// further back than `floor`: 64 bytes at a time, so that a `%` deep in a long run costs little.
+fn run_start(hay: &[u8], floor: usize, at: usize, class: u8) -> usize {
+    let mut end = at;
+    while end > floor {
+        let from = end.saturating_sub(64).max(floor);
+        let low = u64::MAX >> (64 - (end - from));
+        let outside = !class_mask(hay, from, class) & low;
+        if outside != 0 {
+            return from + (64 - outside.leading_zeros() as usize);
+        }
+        end = from;
+    }
+    floor
 }
 
 /// The first offset at or after `at` whose byte cannot continue a key-like token, looking no

@@ -451,15 +451,16 @@ impl Plan {
             .anchored
             .get_or_init(|| anchored(&self.pattern))
             .as_ref()?;
-        let (whole, secret) = if *group == 0 {
-            let whole = re.find(rest)?;
-            (whole, Some(whole))
+        // Most starts have no match: `find` says so without allocating, and captures are
+        // searched for only on a match.
+        let whole = re.find(rest)?;
+        let secret = if *group == 0 {
+            Some((at + whole.start(), at + whole.end()))
         } else {
-            // One search for the match and its groups (`find` first would search twice).
-            let caps = re.captures(rest)?;
-            (caps.get(0)?, caps.get(*group))
+            re.captures(rest)
+                .and_then(|c| c.get(*group))
+                .map(|m| (at + m.start(), at + m.end()))
         };
-        let secret = secret.map(|m| (at + m.start(), at + m.end()));
         Some(Found {
             end: at + whole.end(),
             secret,
