@@ -13,10 +13,9 @@
 //! The contract: this only adds to byte scanning. A file is parsed only when a cheap look at
 //! its bytes says the tree can matter (a `concat!` of literals that joins into something a rule
 //! reports, `env!` in a client file, a low generic finding, a raw string bound to a secret-like
-//! name); a file that is not UTF-8, too
-//! deep or too large, or that does not parse, keeps its byte findings unchanged. Spans come from
-//! `proc-macro2`'s `span-locations`; its per-thread source map is emptied after every file so
-//! memory stays bounded by the largest file.
+//! name); a file that is not UTF-8, too deep or too large, or that does not parse, keeps its
+//! byte findings unchanged. Spans come from `proc-macro2`'s `span-locations`; its per-thread
+//! source map is emptied after every file so memory stays bounded by the largest file.
 
 use memchr::memmem;
 use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
@@ -219,6 +218,9 @@ fn analyze_with(
 /// again for them: the starts of `concat!`, `env!` (and `option_env!`) and raw strings with
 /// hashes (`r#"`, `r##…"`). The prefilter folds case; each is checked here as written.
 pub(super) const MARKS: [&str; 4] = ["concat!", "env!", "r#\"", "r##"];
+const CONCAT_MARK: u8 = 0;
+const ENV_MARK: u8 = 1;
+const RAW_MARKS: [u8; 2] = [2, 3];
 
 /// The starts of the marks of index `mark` spelled `word`.
 fn marked<'a>(
@@ -237,8 +239,9 @@ fn marked<'a>(
 /// two: the only kind the tree can join; macro bodies such as `concat!($name, "…")` fail here),
 /// and whether it has an `env!` or `option_env!`.
 fn macro_hints(hay: &[u8], marks: &[(u8, usize)]) -> (bool, bool) {
-    let concat = marked(hay, marks, 0, b"concat!").any(|at| literal_args(hay, at + 7).is_some());
-    let env = marked(hay, marks, 1, b"env!").next().is_some();
+    let concat =
+        marked(hay, marks, CONCAT_MARK, b"concat!").any(|at| literal_args(hay, at + 7).is_some());
+    let env = marked(hay, marks, ENV_MARK, b"env!").next().is_some();
     (concat, env)
 }
 
@@ -406,7 +409,8 @@ fn is_client_code(hay: &[u8]) -> bool {
 /// every binding, the tree can.
 fn has_raw_string_bound_to_secret_name(hay: &[u8], marks: &[(u8, usize)]) -> bool {
     // Only `r#"` needs the tree: the generic rule reads `b"…"` and `r"…"` bound to its names.
-    let mut raw = marked(hay, marks, 2, b"r#").chain(marked(hay, marks, 3, b"r#"));
+    let [one, more] = RAW_MARKS;
+    let mut raw = marked(hay, marks, one, b"r#").chain(marked(hay, marks, more, b"r#"));
     raw.any(|r| {
         let hashes = hay[r + 1..].iter().take_while(|&&b| b == b'#').count();
         if hay.get(r + 1 + hashes) != Some(&b'"') {
