@@ -314,7 +314,9 @@ fn skip_blank(hay: &[u8], mut at: usize) -> usize {
 
 /// Every `concat!` call of two or more literals in the bytes, comments and strings included,
 /// with its joined string. A call's span starts at its path (`std::concat!`), as the tree's
-/// does.
+/// does. Its own search, not the marks: the tree also takes `concat !(…)`, which the mark
+/// `concat!` does not see, and this must find every call the tree finds (it runs only on the
+/// few files with a literal `concat!`).
 fn byte_concats(hay: &[u8]) -> Vec<ConcatSite> {
     let mut out = Vec::new();
     for at in memmem::find_iter(hay, b"concat") {
@@ -409,8 +411,10 @@ fn is_client_code(hay: &[u8]) -> bool {
 /// every binding, the tree can.
 fn has_raw_string_bound_to_secret_name(hay: &[u8], marks: &[(u8, usize)]) -> bool {
     // Only `r#"` needs the tree: the generic rule reads `b"…"` and `r"…"` bound to its names.
-    let [one, more] = RAW_MARKS;
-    let mut raw = marked(hay, marks, one, b"r#").chain(marked(hay, marks, more, b"r#"));
+    let mut raw = marks
+        .iter()
+        .filter(|&&(m, at)| RAW_MARKS.contains(&m) && hay[at..].starts_with(b"r#"))
+        .map(|&(_, at)| at);
     raw.any(|r| {
         let hashes = hay[r + 1..].iter().take_while(|&&b| b == b'#').count();
         if hay.get(r + 1 + hashes) != Some(&b'"') {
