@@ -17,7 +17,7 @@ use crate::chunk::{Chunk, Provenance};
 use crate::config::{self, Config};
 use crate::detect::{DetectOptions, Engine};
 use crate::filter::{self, DropReason, FilterOptions};
-use crate::finding::Finding;
+use crate::finding::{Finding, Severity};
 use crate::report::{self, Format, ScanReport, Stats};
 use crate::rules::{Confidence, RuleSet};
 use crate::source::git::{self, GitMode, GitScan};
@@ -68,7 +68,22 @@ pub struct ScanConfig {
     /// `--report FORMAT=FILE`: when not empty, these reports are written instead of
     /// `format`/`output` (the command line adds those here when both are given).
     pub reports: Vec<ReportTarget>,
+    /// `scan -`: the name standard input is reported under (`--stdin-name`).
+    pub stdin_name: String,
+    /// `--quiet`: no summary, warnings or notes on stderr (errors still).
+    pub quiet: bool,
+    /// Colours in the human report.
+    pub color: bool,
+    /// `--exclude GLOB`: files never read, matched like `.gitignore` lines against paths
+    /// relative to the scan root.
+    pub excludes: Vec<String>,
+    /// `--rule` and `--skip-rule` selectors (ids or dotted prefixes).
+    pub only_rules: Vec<String>,
+    pub skip_rules: Vec<String>,
 }
+
+/// The path that stands for standard input on the command line.
+pub const STDIN_PATH: &str = "-";
 
 /// One report of a scan: its format and where it goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,21 +126,19 @@ impl FailOn {
 #[derive(Debug, Clone)]
 pub struct BaselineConfig {
     pub scan: ScanConfig,
-    pub output: PathBuf,
+    /// `--output`; without it, the configuration's `baseline`, else the default file name.
+    pub output: Option<PathBuf>,
     /// Keep the reasons of the existing file and report its stale entries.
     pub update: bool,
 }
 
-/// Warnings about binary files printed before the rest are only counted.
-const BINARY_WARNINGS_SHOWN: usize = 10;
+/// Warnings about special entries (links, pipes) printed before the rest are only counted.
+const SPECIAL_WARNINGS_SHOWN: usize = 10;
 
 pub fn scan(cfg: &ScanConfig) -> Result<Outcome> {
     let started = Instant::now();
-    let baseline = match &cfg.baseline {
-        Some(path) => Some((Baseline::read(path)?, path.display().to_string())),
-        None => None,
-    };
-    let run = collect(cfg, baseline.as_ref().map(|(b, p)| (b, p.as_str())), true)?;
+    check_roots(&cfg.roots)?;
+    let run = collect(cfg, Purpose::Scan)?;
     let Run {
         mut findings,
         dropped,
@@ -133,11 +146,14 @@ pub fn scan(cfg: &ScanConfig) -> Result<Outcome> {
         mut stats,
         problems,
         engine,
+        ..
     } = run;
     stats.findings = findings.len() as u64;
     crate::verify::apply(cfg.verify.as_ref(), &mut findings, engine.rules());
 
-    print_problems(&problems, cfg.verbose);
+    if !cfg.quiet {
+        print_problems(&problems, cfg.verbose);
+    }
     if cfg.explain {
         print_explanations(&dropped, &excluded);
     }
@@ -146,6 +162,8 @@ pub fn scan(cfg: &ScanConfig) -> Result<Outcome> {
         stats: &stats,
         problems: &problems,
         rules: engine.rules(),
+        color: cfg.color,
+        width: report_width(),
     };
     write_output(cfg, &report)?;
     let writes_sarif = if cfg.reports.is_empty() {
@@ -153,36 +171,94 @@ pub fn scan(cfg: &ScanConfig) -> Result<Outcome> {
     } else {
         cfg.reports.iter().any(|r| r.format == Format::Sarif)
     };
-    if writes_sarif && findings.len() > report::SARIF_MAX_RESULTS {
+    if writes_sarif && findings.len() > report::SARIF_MAX_RESULTS && !cfg.quiet {
         eprintln!(
             "warning: {} findings, of which SARIF holds the first {} (code scanning accepts no more per run); use --format json for all",
             findings.len(),
             report::SARIF_MAX_RESULTS
         );
     }
-    print_summary(&stats, started.elapsed());
+    if !cfg.quiet {
+        print_summary(&stats, &findings, &dropped, started.elapsed());
+    }
+    strict_outcome(cfg, &problems).map_or_else(
+        || {
+            Ok(if findings.iter().any(|f| cfg.fail_on.fails(f)) {
+                Outcome::Findings
+            } else {
+                Outcome::Clean
+            })
+        },
+        Ok,
+    )
+}
 
-    let had_problems = problems.iter().any(Problem::is_error);
-    Ok(if cfg.strict && had_problems {
-        Outcome::Error
-    } else if findings.iter().any(|f| cfg.fail_on.fails(f)) {
-        Outcome::Findings
-    } else {
-        Outcome::Clean
-    })
+/// The width the human report wraps prose at: the terminal's when stdout is one.
+fn report_width() -> usize {
+    if io::stdout().is_terminal() {
+        if let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size() {
+            return usize::from(w).clamp(40, 200);
+        }
+    }
+    report::DEFAULT_WIDTH
+}
+
+/// Under `--strict`, a file that could not be read or scanned fails the scan; the message says
+/// which (the warnings above list every one).
+fn strict_outcome(cfg: &ScanConfig, problems: &[Problem]) -> Option<Outcome> {
+    if !cfg.strict {
+        return None;
+    }
+    let failed: Vec<&Problem> = problems.iter().filter(|p| p.is_error()).collect();
+    let first = failed.first()?;
+    eprintln!(
+        "error: --strict: {} could not be read or scanned (first: {}: {})",
+        plural(failed.len(), "file"),
+        first.path,
+        first.message
+    );
+    Some(Outcome::Error)
+}
+
+/// Every path named on the command line must be there and readable: a typo in a CI script
+/// must fail the job, not scan nothing and pass.
+fn check_roots(roots: &[PathBuf]) -> Result<()> {
+    let stdin = roots.iter().filter(|r| r.as_os_str() == STDIN_PATH).count();
+    if stdin > 1 {
+        anyhow::bail!("`-` (standard input) is named twice");
+    }
+    for root in roots.iter().filter(|r| r.as_os_str() != STDIN_PATH) {
+        let shown = root.display();
+        let meta = std::fs::metadata(root).with_context(|| format!("cannot scan {shown}"))?;
+        if meta.is_dir() {
+            std::fs::read_dir(root).with_context(|| format!("cannot scan {shown}"))?;
+        } else {
+            std::fs::File::open(root).with_context(|| format!("cannot scan {shown}"))?;
+        }
+    }
+    Ok(())
 }
 
 /// `keyhound baseline`: scans like `keyhound scan` (configuration, markers and allowlists
 /// apply; every confidence is kept, so lowering `--min-confidence` later brings nothing back)
-/// and writes one entry per distinct rule and secret.
+/// and writes one entry per distinct rule and secret, to `--output`, else to the `baseline`
+/// the configuration names, else to `.keyhound-baseline.json`.
 pub fn baseline(cfg: &BaselineConfig) -> Result<Outcome> {
-    let previous = if cfg.update && cfg.output.exists() {
-        Some(Baseline::read(&cfg.output)?)
+    check_roots(&cfg.scan.roots)?;
+    let run = collect(&cfg.scan, Purpose::Baseline)?;
+    let output = cfg
+        .output
+        .clone()
+        .or_else(|| run.config_baseline.clone())
+        .unwrap_or_else(|| PathBuf::from(crate::baseline::FILE_NAME));
+    let previous = if cfg.update && output.exists() {
+        Some(Baseline::read(&output)?)
     } else {
         None
     };
-    let run = collect(&cfg.scan, None, false)?;
-    print_problems(&run.problems, cfg.scan.verbose);
+    if !cfg.scan.quiet {
+        print_problems(&run.problems, cfg.scan.verbose);
+    }
     if cfg.scan.explain {
         print_explanations(&run.dropped, &run.excluded);
     }
@@ -191,39 +267,40 @@ pub fn baseline(cfg: &BaselineConfig) -> Result<Outcome> {
         Some(old) => baseline.keep_reasons(old),
         None => Vec::new(),
     };
-    baseline.write(&cfg.output)?;
-    let mut stderr = io::stderr().lock();
-    for e in &stale {
+    baseline.write(&output)?;
+    if !cfg.scan.quiet {
+        let mut stderr = io::stderr().lock();
+        for e in &stale {
+            let _ = writeln!(
+                stderr,
+                "stale: {} {} ({}): no longer found, removed",
+                e.fingerprint,
+                e.rule,
+                e.paths.join(", ")
+            );
+        }
+        let n = baseline.entries().len();
         let _ = writeln!(
             stderr,
-            "stale: {} {} ({}): no longer found, removed",
-            e.fingerprint,
-            e.rule,
-            e.paths.join(", ")
+            "keyhound: wrote {n} baseline entr{} to {}{}",
+            if n == 1 { "y" } else { "ies" },
+            output.display(),
+            if stale.is_empty() {
+                String::new()
+            } else {
+                format!("; {} stale removed", stale.len())
+            }
         );
     }
-    let _ = writeln!(
-        stderr,
-        "keyhound: wrote {} baseline entr{} to {}{}",
-        baseline.entries().len(),
-        if baseline.entries().len() == 1 {
-            "y"
-        } else {
-            "ies"
-        },
-        cfg.output.display(),
-        if stale.is_empty() {
-            String::new()
-        } else {
-            format!("; {} stale removed", stale.len())
-        }
-    );
-    let had_problems = run.problems.iter().any(Problem::is_error);
-    Ok(if cfg.scan.strict && had_problems {
-        Outcome::Error
-    } else {
-        Outcome::Clean
-    })
+    Ok(strict_outcome(&cfg.scan, &run.problems).unwrap_or(Outcome::Clean))
+}
+
+/// What a pass of the pipeline is for: `scan` reports (baseline and minimum confidence
+/// apply); `baseline` records every confidence and reads no baseline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    Scan,
+    Baseline,
 }
 
 /// What one pass of the pipeline up to the filters produced.
@@ -235,21 +312,25 @@ struct Run {
     stats: Stats,
     problems: Vec<Problem>,
     engine: Engine,
+    /// The `baseline` the configuration names, if any.
+    config_baseline: Option<PathBuf>,
 }
 
-/// Loads the configuration and rules, walks, scans and filters. `apply_min_confidence` is off
-/// for `keyhound baseline`, which records every confidence.
-fn collect(
-    cfg: &ScanConfig,
-    baseline: Option<(&Baseline, &str)>,
-    apply_min_confidence: bool,
-) -> Result<Run> {
+/// Loads the configuration and rules, walks, scans and filters.
+fn collect(cfg: &ScanConfig, purpose: Purpose) -> Result<Run> {
     let plan = match &cfg.git {
         Some(g) => {
             let root = cfg.roots.first().map_or(Path::new("."), PathBuf::as_path);
+            if root.as_os_str() == STDIN_PATH {
+                anyhow::bail!(
+                    "git modes read the repository, not standard input: give a folder inside it"
+                );
+            }
             let plan = git::plan(root, &g.mode)?;
-            for note in &plan.notes {
-                eprintln!("keyhound: {note}");
+            if !cfg.quiet {
+                for note in &plan.notes {
+                    eprintln!("keyhound: {note}");
+                }
             }
             Some(plan)
         }
@@ -259,21 +340,55 @@ fn collect(
         Some(p) => vec![p.root.clone()],
         None => cfg.roots.clone(),
     };
-    let config_path = config::discover(cfg.config.as_deref(), &config_roots);
-    let config = match &config_path {
-        Some(path) => Some(config::load(path)?),
+    let config_at = config::discover(cfg.config.as_deref(), &config_roots);
+    let config = match &config_at {
+        Some(at) => {
+            let mut c = config::load(at)?;
+            if !at.discovered {
+                // A file named by --config can live anywhere: its globs are relative to the
+                // scan root (the work tree in git modes), as they were before discovery.
+                let base = match &config_roots[..] {
+                    [root] if root.is_dir() => root.clone(),
+                    _ => PathBuf::from("."),
+                };
+                c.glob_base = source::anchored(&base);
+            }
+            Some(c)
+        }
         None => None,
     };
-    for w in config.iter().flat_map(|c| &c.warnings) {
-        eprintln!("warning: {w}");
+    if !cfg.quiet {
+        for w in config.iter().flat_map(|c| &c.warnings) {
+            eprintln!("warning: {w}");
+        }
     }
+    let baseline = match (purpose, &cfg.baseline) {
+        (Purpose::Baseline, _) => None,
+        (Purpose::Scan, Some(path)) => Some((Baseline::read(path)?, path.display().to_string())),
+        (Purpose::Scan, None) => match config.as_ref().and_then(|c| c.baseline.as_ref()) {
+            Some(path) => Some((
+                Baseline::read(path).with_context(|| {
+                    format!(
+                        "the baseline named in {}",
+                        config.as_ref().map_or("", |c| c.source.as_str())
+                    )
+                })?,
+                path.display().to_string(),
+            )),
+            None => None,
+        },
+    };
+    let baseline = baseline.as_ref().map(|(b, p)| (b, p.as_str()));
+    let config_path = config_at.as_ref().map(|at| at.path.as_path());
+    let cli_excludes = config::Excludes::from_globs(&cfg.excludes, "--exclude")?;
     let config_rules = config
         .as_ref()
         .map(|c| (c.source.as_str(), c.rules.as_slice()));
-    let rules = RuleSet::with_files_and_config(&cfg.rule_files, config_rules)?;
+    let mut rules = RuleSet::with_files_and_config(&cfg.rule_files, config_rules)?;
     if let Some(c) = &config {
         c.check_rule_ids(|id| rules.get(id).is_some())?;
     }
+    rules.select(&cfg.only_rules, &cfg.skip_rules)?;
     let engine = Engine::new(
         rules,
         DetectOptions {
@@ -286,12 +401,21 @@ fn collect(
         None => {
             // Each walker thread scans the files it lists (see `source::walk_each`): the walk
             // (a sixth of a scan of a warm tree) no longer runs before the first file is read.
-            let exclusion = Exclusion::new(config_path.as_deref(), config.as_ref());
+            let exclusion = Exclusion::new(config_path, config.as_ref(), &cli_excludes);
             let outcomes = std::sync::Mutex::new(Vec::new());
             let problems = std::sync::Mutex::new(Vec::new());
             let excluded = std::sync::Mutex::new(Vec::new());
-            let bar = progress_bar(cfg.progress, 0);
-            source::walk_each(&cfg.roots, &cfg.walk, || {
+            let (stdin, roots): (Vec<PathBuf>, Vec<PathBuf>) = cfg
+                .roots
+                .iter()
+                .cloned()
+                .partition(|r| r.as_os_str() == STDIN_PATH);
+            if !stdin.is_empty() {
+                let o = scan_stdin(&engine, &cfg.stdin_name, cfg.walk.max_file_size)?;
+                lock(&outcomes).push(o);
+            }
+            let bar = Progress::new(cfg.progress && !cfg.quiet);
+            source::walk_each(&roots, &cfg.walk, || {
                 let (mut scratch, mut reader) = (engine.scratch(), source::Reader::default());
                 let (engine, exclusion, bar) = (&engine, &exclusion, &bar);
                 let (outcomes, problems, excluded) = (&outcomes, &problems, &excluded);
@@ -302,13 +426,13 @@ fn collect(
                             bar.inc_length(1);
                             let o = scan_file(engine, &mut scratch, &mut reader, &t, &cfg.walk);
                             bar.inc(1);
-                            lock(outcomes).push(o);
+                            lock(outcomes).push(placed(o, &t));
                         }
                     },
                     Err(p) => lock(problems).push(p),
                 }
             });
-            bar.finish_and_clear();
+            bar.finish();
             let mut excluded = excluded.into_inner().unwrap_or_else(|e| e.into_inner());
             excluded.sort_by(|a: &(String, DropReason), b| a.0.cmp(&b.0));
             let problems = problems.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -322,9 +446,9 @@ fn collect(
                 .context("cannot start the scanning threads")?;
             // One thread lists the blobs (a tree diff per commit) while the pool scans those
             // already listed; the order of outcomes does not matter, everything is sorted after.
-            let own = own_config_path(plan, config_path.as_deref());
+            let own = own_config_path(plan, config_path);
             let excluded = std::sync::Mutex::new(Vec::new());
-            let bar = progress_bar(cfg.progress, 0);
+            let bar = Progress::new(cfg.progress && !cfg.quiet);
             let (tx, rx) = std::sync::mpsc::sync_channel::<git::BlobJob>(4096);
             let (outcomes, listed) = std::thread::scope(|s| {
                 let (bar, tx) = (&bar, tx);
@@ -339,7 +463,8 @@ fn collect(
                     rx.into_iter()
                         .par_bridge()
                         .filter_map(|job| {
-                            let reason = job_exclusion(own.as_deref(), config.as_ref(), &job);
+                            let reason =
+                                job_exclusion(own.as_deref(), config.as_ref(), &cli_excludes, &job);
                             match reason {
                                 Some(r) => {
                                     bar.inc(1);
@@ -371,7 +496,7 @@ fn collect(
                     .unwrap_or_else(|p| std::panic::resume_unwind(p));
                 (outcomes, listed)
             });
-            bar.finish_and_clear();
+            bar.finish();
             commits = listed?;
             let mut excluded = excluded.into_inner().unwrap_or_else(|e| e.into_inner());
             excluded.sort_by(|a: &(String, DropReason), b| a.0.cmp(&b.0));
@@ -404,18 +529,28 @@ fn collect(
     for p in &problems {
         stats.count_problem(p);
     }
-    let min_confidence = if apply_min_confidence {
-        cfg.min_confidence
+    let min_confidence = match purpose {
+        Purpose::Scan => cfg
+            .min_confidence
             .or(config.as_ref().and_then(|c| c.min_confidence))
-            .unwrap_or(Confidence::Low)
-    } else {
-        Confidence::Low
+            .unwrap_or(Confidence::Low),
+        Purpose::Baseline => Confidence::Low,
     };
+    if plan.is_some() {
+        // Blobs are named by their path in the work tree, which is what SARIF wants too.
+        for f in findings
+            .iter_mut()
+            .chain(dropped.iter_mut().map(|(f, _)| f))
+        {
+            f.repo_path.clone_from(&f.path);
+        }
+    }
     let (findings, more_dropped) = filter::apply(
         findings,
         &FilterOptions {
             min_confidence,
             allow: config.as_ref().map_or(&[], |c| c.allow.as_slice()),
+            allow_base: config.as_ref().map_or("", |c| c.glob_base.as_str()),
             baseline,
         },
     );
@@ -425,10 +560,12 @@ fn collect(
     if let (Some(plan), Some(g)) = (&plan, &cfg.git) {
         findings = first_commits(findings, plan, &commits, g.max_age_days, unix_now());
     }
-    if let Some(c) = &config {
-        for f in &mut findings {
-            f.severity = c.severity.get(&f.rule).map(|(s, _)| *s);
-        }
+    for f in &mut findings {
+        f.severity_override = config
+            .as_ref()
+            .and_then(|c| c.severity.get(&f.rule))
+            .map(|(s, _)| *s);
+        f.severity = Severity::of_score(report::finding_severity(f));
     }
     Ok(Run {
         findings,
@@ -437,7 +574,63 @@ fn collect(
         stats,
         problems,
         engine,
+        config_baseline: config.and_then(|c| c.baseline),
     })
+}
+
+/// Gives a file's findings the names users and CI see (see [`source::Target`]); the engine
+/// saw the path relative to the scan root.
+fn placed(outcome: FileOutcome, t: &Target) -> FileOutcome {
+    let (bytes, mut findings, mut dropped) = match outcome {
+        FileOutcome::Scanned {
+            bytes,
+            findings,
+            dropped,
+        } => (bytes, findings, dropped),
+        FileOutcome::Skipped(mut p) => {
+            // A caught panic names the file as the engine saw it.
+            p.path.clone_from(&t.display);
+            return FileOutcome::Skipped(p);
+        }
+    };
+    for f in findings
+        .iter_mut()
+        .chain(dropped.iter_mut().map(|(f, _)| f))
+    {
+        f.path.clone_from(&t.display);
+        f.repo_path.clone_from(&t.repo);
+        f.fingerprint = crate::finding::fingerprint(&f.rule, &f.secret_sha256, &t.repo);
+    }
+    FileOutcome::Scanned {
+        bytes,
+        findings,
+        dropped,
+    }
+}
+
+/// `scan -`: standard input, read whole (up to `--max-file-size`) and scanned as one file.
+fn scan_stdin(engine: &Engine, name: &str, max: u64) -> Result<FileOutcome> {
+    use std::io::Read;
+    let mut data = Vec::new();
+    io::stdin()
+        .lock()
+        .take(max.saturating_add(1))
+        .read_to_end(&mut data)
+        .context("cannot read standard input")?;
+    let t = Target::named(name, PathBuf::from(name));
+    if data.len() as u64 > max {
+        return Ok(FileOutcome::Skipped(Problem {
+            path: t.display,
+            kind: ProblemKind::TooLarge,
+            message: format!("skipped: over --max-file-size ({max} bytes)"),
+        }));
+    }
+    let data = match source::decode(name, data) {
+        Ok(d) => d,
+        Err(p) => return Ok(FileOutcome::Skipped(p)),
+    };
+    let outcome = scan_bytes(engine, &mut engine.scratch(), name, &data);
+    Ok(placed(outcome, &t))
 }
 
 /// Which files the configuration excludes, decided before any of them is read. The
@@ -445,18 +638,27 @@ fn collect(
 struct Exclusion<'a> {
     /// The configuration file (its path as given, and canonical) and what it says.
     config: Option<(&'a Path, Option<PathBuf>, &'a Config)>,
+    /// `--exclude` globs, matched against paths relative to the scan root.
+    cli: &'a config::Excludes,
 }
 
 impl<'a> Exclusion<'a> {
-    fn new(config_path: Option<&'a Path>, config: Option<&'a Config>) -> Exclusion<'a> {
+    fn new(
+        config_path: Option<&'a Path>,
+        config: Option<&'a Config>,
+        cli: &'a config::Excludes,
+    ) -> Exclusion<'a> {
         let config = match (config_path, config) {
             (Some(path), Some(config)) => Some((path, std::fs::canonicalize(path).ok(), config)),
             _ => None,
         };
-        Exclusion { config }
+        Exclusion { config, cli }
     }
 
     fn reason(&self, t: &Target) -> Option<DropReason> {
+        if let Some(r) = filter::excluded(&t.rel, self.cli) {
+            return Some(r);
+        }
         let (path, own, config) = self.config.as_ref()?;
         let is_own = t.path.file_name() == path.file_name()
             && own.is_some()
@@ -464,7 +666,7 @@ impl<'a> Exclusion<'a> {
         if is_own {
             Some(DropReason::ConfigFile)
         } else {
-            filter::excluded(&t.display, &config.excludes)
+            filter::excluded(config.relative(&t.repo)?, &config.excludes)
         }
     }
 }
@@ -526,7 +728,7 @@ fn scan_file(
         }
     }
     match reader.read(t, file, len, max) {
-        Ok(data) => scan_bytes(engine, scratch, &t.display, data),
+        Ok(data) => scan_bytes(engine, scratch, &t.rel, data),
         Err(p) => FileOutcome::Skipped(p),
     }
 }
@@ -570,18 +772,21 @@ fn own_config_path(plan: &GitScan, config_path: Option<&Path>) -> Option<String>
         .map(|r| r.to_string_lossy().replace('\\', "/"))
 }
 
-/// Why the configuration excludes a git job (by path), if it does; the configuration file
-/// itself is never scanned.
+/// Why `--exclude` or the configuration excludes a git job (by path), if either does; the
+/// configuration file itself is never scanned.
 fn job_exclusion(
     own: Option<&str>,
     config: Option<&Config>,
+    cli: &config::Excludes,
     job: &git::BlobJob,
 ) -> Option<DropReason> {
     if own == Some(job.path.as_str()) {
-        Some(DropReason::ConfigFile)
-    } else {
-        config.and_then(|c| filter::excluded(&job.path, &c.excludes))
+        return Some(DropReason::ConfigFile);
     }
+    filter::excluded(&job.path, cli).or_else(|| {
+        let c = config?;
+        filter::excluded(c.relative(&job.path)?, &c.excludes)
+    })
 }
 
 /// How a blob is named in warnings: its path, and the commit it came with.
@@ -764,51 +969,93 @@ fn apply_inline_markers(
     (kept, dropped)
 }
 
-fn progress_bar(enabled: bool, total: u64) -> ProgressBar {
-    let interactive = enabled && io::stderr().is_terminal() && std::env::var_os("CI").is_none();
-    if !interactive {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr_with_hz(10));
-    bar.set_style(
-        ProgressStyle::with_template("scanning {bar:30} {pos}/{len} files ({per_sec}, eta {eta})")
-            .expect("the template is valid"),
-    );
-    // Short scans finish before the first draw; nothing flickers.
-    bar.enable_steady_tick(Duration::from_millis(200));
-    bar
+/// The progress bar of a long scan: on stderr, only when it is a terminal outside CI, and
+/// only once the scan has run for [`Progress::DELAY`], so that short scans print nothing.
+struct Progress {
+    bar: ProgressBar,
+    /// When the bar may appear; `None` when it never does.
+    show_at: Option<Instant>,
+    shown: std::sync::atomic::AtomicBool,
 }
 
-/// Warnings on stderr. Binary files and special entries (links, pipes) can be many and are
-/// expected: the first few of each are printed and the rest counted (all with `--verbose`;
-/// JSON and SARIF list every one).
+impl Progress {
+    const DELAY: Duration = Duration::from_secs(1);
+
+    fn new(enabled: bool) -> Progress {
+        let interactive = enabled && io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::hidden());
+        bar.set_style(
+            ProgressStyle::with_template(
+                "scanning {bar:30} {human_pos}/{human_len} files ({rate}, {elapsed} so far, about {eta} left)",
+            )
+            .expect("the template is valid")
+            .with_key(
+                "rate",
+                |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.0} files/s", s.per_sec());
+                },
+            ),
+        );
+        Progress {
+            bar,
+            show_at: interactive.then(|| Instant::now() + Self::DELAY),
+            shown: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    fn inc_length(&self, n: u64) {
+        self.bar.inc_length(n);
+        self.maybe_show();
+    }
+
+    fn inc(&self, n: u64) {
+        self.bar.inc(n);
+        self.maybe_show();
+    }
+
+    fn maybe_show(&self) {
+        use std::sync::atomic::Ordering;
+        let Some(at) = self.show_at else { return };
+        if self.shown.load(Ordering::Relaxed) || Instant::now() < at {
+            return;
+        }
+        if !self.shown.swap(true, Ordering::Relaxed) {
+            self.bar
+                .set_draw_target(ProgressDrawTarget::stderr_with_hz(10));
+            self.bar.enable_steady_tick(Duration::from_millis(200));
+        }
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+/// Warnings on stderr. Binary files are expected and many: they are only counted in the
+/// summary (`--verbose` lists each). Special entries (links, pipes) are listed up to a few and
+/// the rest counted. JSON and SARIF list every one.
 fn print_problems(problems: &[Problem], verbose: bool) {
     let mut stderr = io::stderr().lock();
-    let mut binaries = 0;
     let mut specials = 0;
     for p in problems {
-        let seen = match p.kind {
-            ProblemKind::Binary => &mut binaries,
-            ProblemKind::Special => &mut specials,
-            _ => &mut 0,
-        };
-        *seen += 1;
-        if !verbose && *seen > BINARY_WARNINGS_SHOWN {
-            continue;
+        match p.kind {
+            ProblemKind::Binary if !verbose => continue,
+            ProblemKind::Special => {
+                specials += 1;
+                if !verbose && specials > SPECIAL_WARNINGS_SHOWN {
+                    continue;
+                }
+            }
+            _ => {}
         }
         let _ = writeln!(stderr, "warning: {}: {}", p.path, p.message);
     }
-    for (n, what) in [
-        (binaries, "binary files"),
-        (specials, "links, pipes, sockets or devices"),
-    ] {
-        if !verbose && n > BINARY_WARNINGS_SHOWN {
-            let _ = writeln!(
-                stderr,
-                "warning: {} more {what} skipped (--verbose lists each)",
-                n - BINARY_WARNINGS_SHOWN
-            );
-        }
+    if !verbose && specials > SPECIAL_WARNINGS_SHOWN {
+        let _ = writeln!(
+            stderr,
+            "warning: {} more links, pipes, sockets or devices skipped (--verbose lists each)",
+            specials - SPECIAL_WARNINGS_SHOWN
+        );
     }
 }
 
@@ -848,34 +1095,133 @@ fn ignore_broken_pipe(e: io::Error) -> io::Result<()> {
     }
 }
 
-fn print_summary(stats: &Stats, elapsed: Duration) {
-    let mut skipped = Vec::new();
-    for (n, what) in [
+/// The last line on stderr: what was found where, what was scanned and how fast, what was
+/// suppressed and what was skipped.
+/// `keyhound: 7 findings in 4 of 6 files (12.3 KB in 8 ms); suppressed 2 (1 inline, 1 by
+/// baseline); skipped 3 binary`.
+fn print_summary(
+    stats: &Stats,
+    findings: &[Finding],
+    dropped: &[(Finding, DropReason)],
+    elapsed: Duration,
+) {
+    let files_with: std::collections::BTreeSet<&str> =
+        findings.iter().map(|f| f.path.as_str()).collect();
+    let mut line = format!(
+        "keyhound: {} in {} of {} ({} in {}",
+        plural(stats.findings as usize, "finding"),
+        files_with.len(),
+        plural(stats.files_scanned as usize, "file"),
+        human_bytes(stats.bytes_scanned),
+        human_duration(elapsed),
+    );
+    // A rate over a few milliseconds says nothing.
+    if elapsed >= Duration::from_millis(100) {
+        let rate = stats.bytes_scanned as f64 / elapsed.as_secs_f64();
+        line.push_str(&format!(", {}/s", human_bytes(rate as u64)));
+    }
+    line.push(')');
+    let (mut inline, mut allowlist, mut baseline) = (0, 0, 0);
+    for (_, reason) in dropped {
+        match reason {
+            DropReason::InlineMarker { .. } => inline += 1,
+            DropReason::Allowlisted { .. } => allowlist += 1,
+            DropReason::Baselined { .. } => baseline += 1,
+            _ => {}
+        }
+    }
+    let suppressed: Vec<String> = [
+        (inline, "inline"),
+        (allowlist, "by allowlist"),
+        (baseline, "by baseline"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}"))
+    .collect();
+    if !suppressed.is_empty() {
+        line.push_str(&format!(
+            "; suppressed {} ({})",
+            inline + allowlist + baseline,
+            suppressed.join(", ")
+        ));
+    }
+    let skipped: Vec<String> = [
         (stats.skipped_binary, "binary"),
         (stats.skipped_too_large, "too large"),
         (stats.unreadable, "unreadable"),
         (stats.errors, "failed"),
         (stats.skipped_special, "not regular files"),
-    ] {
-        if n > 0 {
-            skipped.push(format!("{n} {what}"));
-        }
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}"))
+    .collect();
+    if !skipped.is_empty() {
+        line.push_str(&format!("; skipped {}", skipped.join(", ")));
     }
-    let skipped = if skipped.is_empty() {
-        String::new()
+    eprintln!("{line}");
+}
+
+/// `1 file`, `3 files`.
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
     } else {
-        format!("; skipped {}", skipped.join(", "))
-    };
-    let secs = elapsed.as_secs_f64();
-    let mb = stats.bytes_scanned as f64 / 1e6;
-    eprintln!(
-        "keyhound: {} finding{} in {} files ({:.1} MB) in {:.2}s ({:.0} MB/s){}",
-        stats.findings,
-        if stats.findings == 1 { "" } else { "s" },
-        stats.files_scanned,
-        mb,
-        secs,
-        if secs > 0.0 { mb / secs } else { 0.0 },
-        skipped
-    );
+        format!("{n} {word}s")
+    }
+}
+
+/// `512 B`, `12.3 KB`, `4.5 MB`, `2.2 GB` (decimal units, as `du --si` and download
+/// speeds are written).
+fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
+    if n < 1000 {
+        return format!("{n} B");
+    }
+    let mut v = n as f64 / 1000.0;
+    let mut unit = 0;
+    while v >= 999.95 && unit + 1 < UNITS.len() {
+        v /= 1000.0;
+        unit += 1;
+    }
+    format!("{v:.1} {}", UNITS[unit])
+}
+
+/// `8 ms`, `1.25 s`, `2 min 5 s`.
+fn human_duration(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms < 1000 {
+        format!("{ms} ms")
+    } else if ms < 60_000 {
+        format!("{:.2} s", d.as_secs_f64())
+    } else {
+        format!("{} min {} s", ms / 60_000, (ms % 60_000) / 1000)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_units() {
+        let bytes = [
+            (0, "0 B"),
+            (999, "999 B"),
+            (1000, "1.0 KB"),
+            (12_345, "12.3 KB"),
+            (999_999, "1.0 MB"),
+            (2_200_000_000, "2.2 GB"),
+        ];
+        for (n, want) in bytes {
+            assert_eq!(human_bytes(n), want, "{n}");
+        }
+        let times = [(8, "8 ms"), (1250, "1.25 s"), (125_000, "2 min 5 s")];
+        for (ms, want) in times {
+            assert_eq!(human_duration(Duration::from_millis(ms)), want, "{ms}");
+        }
+        assert_eq!(plural(1, "file"), "1 file");
+        assert_eq!(plural(0, "finding"), "0 findings");
+    }
 }

@@ -78,7 +78,10 @@ pub fn write(
                 .and_then(|_| out.flush())
                 .with_context(|| format!("cannot write {what} to {}", path.display()))?;
         }
+        // The persist error's text already holds the I/O error, which is also its source:
+        // keep only the I/O error, so the message says the failure once.
         tmp.persist(path)
+            .map_err(|e| e.error)
             .with_context(|| format!("cannot move {what} into place at {}", path.display()))?;
         Ok(())
     })();

@@ -74,7 +74,7 @@ impl Baseline {
                 paths: Vec::new(),
                 reason: String::new(),
             });
-            e.paths.push(f.path.clone());
+            e.paths.push(f.repo_path.clone());
         }
         let entries = by_fp
             .into_values()

@@ -36,6 +36,8 @@ struct RawConfig {
     rule: Vec<Spanned<RuleSpec>>,
     #[serde(default)]
     severity: BTreeMap<String, Spanned<Severity>>,
+    #[serde(default)]
+    baseline: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -64,6 +66,22 @@ pub struct Config {
     pub severity: BTreeMap<String, (Severity, usize)>,
     /// What was ignored and why (verifiers declared in the file), printed as warnings.
     pub warnings: Vec<String>,
+    /// `baseline = "FILE"`, relative to the configuration file's folder: the baseline every
+    /// scan uses unless `--baseline` names another (and where `keyhound baseline` writes).
+    pub baseline: Option<PathBuf>,
+    /// The folder `exclude` and allowlist `paths` globs are relative to, as a path relative to
+    /// the work tree (see [`Config::relative`]); empty: the work tree's root itself.
+    pub glob_base: String,
+}
+
+/// Where the configuration file in use came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located {
+    pub path: PathBuf,
+    /// Found by looking up from the scan root (globs are then relative to its folder), not
+    /// named by `--config` or `KEYHOUND_CONFIG` (globs relative to the scan root; the caller
+    /// sets [`Config::glob_base`]).
+    pub discovered: bool,
 }
 
 /// Paths never read (gitignore globs, matched against paths as reported).
@@ -109,11 +127,36 @@ impl Excludes {
             .iter()
             .find(|(g, _)| g == glob)
             .map_or(0, |(_, l)| *l);
-        Some((glob.to_string(), format!("{}:{line}", self.source)))
+        Some((glob.to_string(), self.place(line)))
     }
 
     pub fn is_empty(&self) -> bool {
         self.globs.is_empty()
+    }
+
+    /// Globs given on the command line (`--exclude`), each named by `flag` in explanations.
+    pub fn from_globs(globs: &[String], flag: &str) -> Result<Excludes> {
+        let mut b = GitignoreBuilder::new("");
+        for g in globs {
+            b.add_line(None, g)
+                .map_err(|e| anyhow!("{flag} {g:?}: invalid glob: {e}"))?;
+        }
+        Ok(Excludes {
+            matcher: b
+                .build()
+                .map_err(|e| anyhow!("{flag}: invalid globs: {e}"))?,
+            globs: globs.iter().map(|g| (g.clone(), 0)).collect(),
+            source: flag.to_string(),
+        })
+    }
+
+    /// The glob that excludes `path` and where it was given (`FILE:LINE`, or the flag).
+    fn place(&self, line: usize) -> String {
+        if line == 0 {
+            self.source.clone()
+        } else {
+            format!("{}:{line}", self.source)
+        }
     }
 }
 
@@ -122,7 +165,7 @@ impl Excludes {
 /// given as absolute paths) never match: the globs are relative.
 fn glob_match<'a>(m: &'a Gitignore, path: &str) -> Option<&'a str> {
     let p = Path::new(path);
-    if p.has_root() {
+    if path.is_empty() || p.has_root() {
         return None;
     }
     match m.matched_path_or_any_parents(p, false) {
@@ -131,26 +174,104 @@ fn glob_match<'a>(m: &'a Gitignore, path: &str) -> Option<&'a str> {
     }
 }
 
-/// Where the configuration is, if anywhere: `--config FILE`, else `.keyhound.toml` in the scan
-/// root when there is one folder to scan, else in the current folder (a pre-commit hook runs at
-/// the repository root and passes file names).
-pub fn discover(explicit: Option<&Path>, roots: &[PathBuf]) -> Option<PathBuf> {
+/// The environment variable that names a configuration file when `--config` does not.
+pub const ENV_VAR: &str = "KEYHOUND_CONFIG";
+
+/// Where the configuration is, if anywhere: `--config FILE`, else `$KEYHOUND_CONFIG`, else the
+/// nearest `.keyhound.toml` from the scan root (one folder, or the folder of one file; with
+/// several paths, the current folder) up to the root of the git work tree holding it, as git
+/// finds `.gitignore` files. Outside a work tree only the scan root itself is looked at, so a
+/// stray file higher up never applies.
+pub fn discover(explicit: Option<&Path>, roots: &[PathBuf]) -> Option<Located> {
     if let Some(p) = explicit {
-        return Some(p.to_path_buf());
+        return Some(Located {
+            path: p.to_path_buf(),
+            discovered: false,
+        });
     }
-    let base = match roots {
+    if let Some(p) = std::env::var_os(ENV_VAR).filter(|v| !v.is_empty()) {
+        return Some(Located {
+            path: PathBuf::from(p),
+            discovered: false,
+        });
+    }
+    let start = match roots {
         [root] if root.is_dir() => root.clone(),
+        [root] if root.is_file() => match root.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        },
         _ => PathBuf::from("."),
     };
-    let candidate = base.join(FILE_NAME);
-    candidate.is_file().then_some(candidate)
+    let here = start.join(FILE_NAME);
+    if here.is_file() {
+        return Some(Located {
+            path: here,
+            discovered: true,
+        });
+    }
+    let abs = std::fs::canonicalize(&start).ok()?;
+    let top = crate::source::work_tree_root(&abs)?;
+    abs.ancestors()
+        .skip(1)
+        .take_while(|d| d.starts_with(&top))
+        .map(|d| d.join(FILE_NAME))
+        .find(|c| c.is_file())
+        .map(|path| Located {
+            path,
+            discovered: true,
+        })
 }
 
 /// Reads and validates a configuration file.
-pub fn load(path: &Path) -> Result<Config> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read the configuration file {}", path.display()))?;
-    parse(&text, &path.display().to_string())
+pub fn load(at: &Located) -> Result<Config> {
+    let path = &at.path;
+    let text = std::fs::read_to_string(path).with_context(|| {
+        let from = if at.discovered {
+            ""
+        } else if std::env::var_os(ENV_VAR).is_some() {
+            " (named by --config or KEYHOUND_CONFIG)"
+        } else {
+            " (named by --config)"
+        };
+        format!(
+            "cannot read the configuration file {}{from}",
+            path.display()
+        )
+    })?;
+    let mut config = parse(&text, &path.display().to_string())?;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if at.discovered {
+        config.glob_base = crate::source::anchored(&dir);
+    }
+    if let Some(b) = &mut config.baseline {
+        *b = dir.join(&*b);
+    }
+    Ok(config)
+}
+
+impl Config {
+    /// `repo_path` (relative to the work tree) relative to the folder globs are written for;
+    /// `None` when the file lies outside it.
+    pub fn relative<'p>(&self, repo_path: &'p str) -> Option<&'p str> {
+        let r = relative_to(&self.glob_base, repo_path);
+        (!r.is_empty()).then_some(r)
+    }
+}
+
+/// `repo_path` relative to the folder `base` (both relative to the work tree; `base` empty
+/// for its root); empty when the path lies outside `base`, which no glob matches.
+pub fn relative_to<'p>(base: &str, repo_path: &'p str) -> &'p str {
+    if base.is_empty() {
+        return repo_path;
+    }
+    repo_path
+        .strip_prefix(base)
+        .and_then(|r| r.strip_prefix('/'))
+        .unwrap_or("")
 }
 
 /// Parses and validates configuration text; `source` names it in errors.
@@ -259,6 +380,14 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
             .iter()
             .map(|(id, s)| (id.clone(), (*s.get_ref(), line_of(text, s.span().start))))
             .collect(),
+        baseline: match &raw.baseline {
+            Some(b) if b.get_ref().trim().is_empty() => {
+                return Err(err(b.span(), "the baseline file name is empty".into()))
+            }
+            Some(b) => Some(PathBuf::from(b.get_ref())),
+            None => None,
+        },
+        glob_base: String::new(),
     })
 }
 

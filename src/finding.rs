@@ -29,6 +29,25 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// The severity a `security-severity` score falls in (GitHub's ranges).
+    pub fn of_score(score: f64) -> Severity {
+        match score {
+            s if s >= 9.0 => Severity::Critical,
+            s if s >= 7.0 => Severity::High,
+            s if s >= 4.0 => Severity::Medium,
+            _ => Severity::Low,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+        }
+    }
+
     /// The SARIF `security-severity` score reported for this severity (GitHub's ranges).
     pub fn score(self) -> f64 {
         match self {
@@ -104,8 +123,13 @@ pub struct Finding {
     pub provider: String,
     /// The rule's short human name.
     pub name: String,
-    /// Relative to the scan root, `/`-separated.
+    /// The scan root as typed joined with the rest (`scan sub` gives `sub/app.env`),
+    /// `/`-separated; in git modes, relative to the work tree.
     pub path: String,
+    /// Relative to the git work tree (outside git: the current folder, or the scan root when
+    /// the file lies outside it): the path SARIF and GitHub annotations use.
+    #[serde(default)]
+    pub repo_path: String,
     /// 1-based; columns count Unicode code points.
     pub line: usize,
     pub column: usize,
@@ -131,9 +155,13 @@ pub struct Finding {
     /// as `base64+percent-encoding`); the position is then that of the encoded span.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encoding: Option<String>,
-    /// Set only when `.keyhound.toml` overrides the severity of this finding's rule.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub severity: Option<Severity>,
+    /// How bad the finding is: the rule's override in `.keyhound.toml`, else derived from
+    /// confidence and exposure (and verification). Every finding carries one.
+    #[serde(default = "unset_severity")]
+    pub severity: Severity,
+    /// The severity `.keyhound.toml` sets for this finding's rule, if any.
+    #[serde(skip)]
+    pub severity_override: Option<Severity>,
     /// Byte range of the secret in its file.
     #[serde(skip)]
     pub span: (usize, usize),
@@ -147,6 +175,10 @@ pub struct Finding {
     /// secret), found while the file's bytes were at hand; only `--verify` uses it.
     #[serde(skip)]
     pub partner: Option<String>,
+}
+
+fn unset_severity() -> Severity {
+    Severity::Medium
 }
 
 impl Finding {
@@ -178,6 +210,7 @@ impl Finding {
             provider: String::new(),
             name: String::new(),
             path: "p".into(),
+            repo_path: "p".into(),
             line,
             column: span.0 + 1,
             end_line: line,
@@ -193,7 +226,8 @@ impl Finding {
             commit: None,
             git: GitInfo::default(),
             encoding: None,
-            severity: None,
+            severity: Severity::Medium,
+            severity_override: None,
             span,
             frame: Frame::default(),
             raw: raw.into(),

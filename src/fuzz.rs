@@ -67,7 +67,7 @@ fn scan_checked(engine: &Engine, path: &str, hay: &[u8]) -> Vec<Finding> {
     };
     let findings = engine.scan(&chunk, &mut engine.scratch());
     for f in &findings {
-        check_finding(f, hay);
+        check_finding(engine.rules(), f, hay);
     }
     findings
 }
@@ -75,7 +75,7 @@ fn scan_checked(engine: &Engine, path: &str, hay: &[u8]) -> Vec<Finding> {
 /// The invariants of one finding in `hay`: its span lies inside the haystack, a secret found in
 /// the clear is the haystack's bytes at its span, positions are 1-based and ordered, and the
 /// redacted form shows at most the first 6 characters and a quarter of the secret.
-pub fn check_finding(f: &Finding, hay: &[u8]) {
+pub fn check_finding(rules: &crate::rules::RuleSet, f: &Finding, hay: &[u8]) {
     let (start, end) = f.span;
     assert!(
         start < end && end <= hay.len(),
@@ -103,7 +103,17 @@ pub fn check_finding(f: &Finding, hay: &[u8]) {
     );
     let lines = 1 + memchr::memchr_iter(b'\n', hay).count();
     assert!(f.end_line <= lines, "{}: line past the end", f.rule);
-    check_redaction(&f.redacted, &f.raw);
+    let reveals = rules.get(&f.rule).is_some_and(|r| r.spec.reveal);
+    if reveals {
+        // Code, not a secret value: shown as it is.
+        assert_eq!(
+            f.redacted, f.raw,
+            "{}: a revealed match is shown whole",
+            f.rule
+        );
+    } else {
+        check_redaction(&f.redacted, &f.raw);
+    }
     if let Some(secret) = &f.secret {
         assert_eq!(
             secret, &f.raw,
@@ -138,6 +148,8 @@ fn emit_all(rules: &RuleSet, findings: &[Finding]) {
         stats: &stats,
         problems: &[],
         rules,
+        color: false,
+        width: crate::report::DEFAULT_WIDTH,
     };
     for format in [Format::Human, Format::Json, Format::Jsonl, Format::Sarif] {
         let mut out = Vec::new();

@@ -85,8 +85,9 @@ fn scan_json(args: &[&str], limit: Duration) -> (Value, String) {
         !err.contains("panicked") && !err.contains("internal error"),
         "{err}"
     );
-    let report = serde_json::from_slice(&out.stdout)
+    let mut report = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}); stderr: {err}"));
+    util::relative_to_root(&mut report, args);
     (report, err)
 }
 

@@ -76,7 +76,7 @@ pub(super) fn scan(
         }
         let chunk = Chunk {
             provenance: Provenance::File {
-                path: t.display.clone(),
+                path: t.rel.clone(),
             },
             data: &buf,
         };

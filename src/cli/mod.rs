@@ -11,7 +11,6 @@ use anyhow::{bail, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::app::{self, BaselineConfig, FailOn, GitOptions, Outcome, ReportTarget, ScanConfig};
-use crate::baseline;
 use crate::report::Format;
 use crate::rules::Confidence;
 use crate::source::git::{GitMode, HistoryTips};
@@ -19,6 +18,20 @@ use crate::source::WalkOptions;
 use crate::verify::{self, VerifyOptions};
 
 const DEFAULT_MAX_FILE_SIZE: &str = "64MiB";
+
+const SCAN_AFTER_HELP: &str = "\
+Exit codes:
+  0    nothing found
+  1    findings reported (with --fail-on live: keys verified live)
+  2    usage, configuration or fatal error (a path that cannot be read; with --strict, a file
+       that could not be scanned)
+  130  interrupted (Ctrl-C)
+
+Paths in human, JSON and JSONL reports are the path as typed joined with the rest (`scan sub`
+prints sub/app.env); SARIF and GitHub annotations are relative to the git work tree.";
+
+/// The most worker threads `--threads` accepts.
+const MAX_THREADS: usize = 256;
 const DEFAULT_MAX_AGE: &str = "90d";
 
 /// Finds API keys hardcoded in source or exposed to clients (DeepSeek first, and every
@@ -35,7 +48,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Scan files and folders for secrets.
+    /// Scan files and folders (or `-`, standard input) for secrets.
+    #[command(after_help = SCAN_AFTER_HELP)]
     Scan(Box<ScanArgs>),
     /// Record the current findings in a baseline file, so that later scans with --baseline
     /// report only new ones.
@@ -115,16 +129,35 @@ impl VerifyNetArgs {
 /// What is scanned and how: shared by `scan` and `baseline`.
 #[derive(Debug, clap::Args)]
 struct InputArgs {
-    /// Files or folders to scan.
+    /// Files or folders to scan; `-` reads standard input.
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
 
-    /// Read settings from FILE instead of .keyhound.toml at the scan root (or, with several
-    /// paths or a file, in the current folder).
+    /// The name standard input (`-`) is reported under.
+    #[arg(long, value_name = "NAME", default_value = "<stdin>")]
+    stdin_name: String,
+
+    /// Read settings from FILE instead of the nearest .keyhound.toml (looked up from the scan
+    /// root to the root of the git work tree). KEYHOUND_CONFIG names one too.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
 
-    /// Worker threads (default: one per core).
+    /// Never read files matching GLOB (gitignore syntax, relative to the scan root); may be
+    /// repeated.
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+
+    /// Scan with only this rule, or the rules whose id starts with it and a dot (`--rule
+    /// deepseek`); may be repeated.
+    #[arg(long = "rule", value_name = "ID")]
+    only_rules: Vec<String>,
+
+    /// Scan without this rule (or the rules whose id starts with it and a dot); may be
+    /// repeated.
+    #[arg(long = "skip-rule", value_name = "ID")]
+    skip_rules: Vec<String>,
+
+    /// Worker threads, 1 to 256 (default: one per core).
     #[arg(long, short = 'j', value_name = "N")]
     threads: Option<usize>,
 
@@ -132,7 +165,7 @@ struct InputArgs {
     #[arg(long)]
     no_ignore: bool,
 
-    /// Skip files larger than this (bytes, or with a unit: 500K, 64MiB, 1G).
+    /// Skip files larger than this (bytes, or with a unit: 500K, 1.5M, 64MiB, 1G).
     #[arg(long, value_name = "SIZE", default_value = DEFAULT_MAX_FILE_SIZE)]
     max_file_size: String,
 
@@ -148,13 +181,19 @@ struct InputArgs {
     #[arg(long)]
     strict: bool,
 
-    /// Never show the progress bar (it only shows on a terminal, never in CI).
+    /// Never show the progress bar (it only shows on a terminal, never in CI, and only once a
+    /// scan has run for a second).
     #[arg(long)]
     no_progress: bool,
 
-    /// List every skipped binary file instead of the first few.
-    #[arg(long, short = 'v')]
+    /// List every skipped binary file and special entry instead of counting them.
+    #[arg(long, short = 'v', conflicts_with = "quiet")]
     verbose: bool,
+
+    /// Print nothing on stderr but errors: no summary, warnings or notes (the report itself is
+    /// still written).
+    #[arg(long, short = 'q')]
+    quiet: bool,
 
     /// Print every dropped finding (inline marker, allowlist entry, baseline entry, duplicate,
     /// confidence) and every excluded file, with the reason, on stderr.
@@ -185,10 +224,16 @@ struct ScanArgs {
     #[arg(long = "report", value_name = "FORMAT=FILE", value_parser = parse_report)]
     reports: Vec<(FormatArg, Option<PathBuf>)>,
 
-    /// Print secrets in full instead of redacting them. Reports then contain live
-    /// credentials: never upload them.
+    /// Print secrets in full instead of redacting them, in human, json and jsonl reports (and
+    /// the report file is then readable by its owner only). sarif, github and markdown reports
+    /// stay redacted: they are uploaded to or shown on GitHub.
     #[arg(long)]
     show_secrets: bool,
+
+    /// Colour the human report: auto (when stdout is a terminal, unless NO_COLOR is set;
+    /// CLICOLOR_FORCE forces it), always or never.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorArg::Auto)]
+    color: ColorArg,
 
     /// Report only findings at this confidence or above [default: min_confidence in
     /// .keyhound.toml, else low].
@@ -210,6 +255,33 @@ struct ScanArgs {
 
     #[command(flatten)]
     git: GitArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorArg {
+    /// When stdout is a terminal and NO_COLOR is not set (or CLICOLOR_FORCE is).
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorArg {
+    /// Whether to colour, from the flag, the environment (`NO_COLOR`, `CLICOLOR_FORCE`, as
+    /// ripgrep and ruff read them) and whether stdout is a terminal.
+    fn resolve(self, env: impl Fn(&str) -> Option<String>, terminal: bool) -> bool {
+        let set = |name: &str| env(name).is_some_and(|v| !v.is_empty());
+        match self {
+            ColorArg::Always => true,
+            ColorArg::Never => false,
+            ColorArg::Auto if set("NO_COLOR") => false,
+            ColorArg::Auto
+                if set("CLICOLOR_FORCE") && env("CLICOLOR_FORCE").as_deref() != Some("0") =>
+            {
+                true
+            }
+            ColorArg::Auto => terminal,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -297,9 +369,10 @@ struct BaselineArgs {
     #[command(flatten)]
     input: InputArgs,
 
-    /// Where to write the baseline (atomically).
-    #[arg(long, short = 'o', value_name = "FILE", default_value = baseline::FILE_NAME)]
-    output: PathBuf,
+    /// Where to write the baseline (atomically) [default: the `baseline` named in
+    /// .keyhound.toml, else .keyhound-baseline.json].
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
 
     /// Keep the reasons written in the existing file and report its stale entries (no longer
     /// found; they are removed).
@@ -366,18 +439,32 @@ enum ConfidenceArg {
     High,
 }
 
+/// `keyhound rules list --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ListFormat {
+    /// Aligned columns with a header.
+    Table,
+    /// The rules as JSON, in the fields of the rule files.
+    Json,
+}
+
 #[derive(Debug, Subcommand)]
 enum RulesCommand {
     /// List the rules (built-in, plus any given with --rules).
     List {
+        /// Add the rules in FILE to the built-in ones (may be repeated).
         #[arg(long = "rules", value_name = "FILE")]
         rules: Vec<PathBuf>,
-        /// Print JSON instead of a table.
-        #[arg(long)]
+        /// Output format.
+        #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+        /// The same as --format json.
+        #[arg(long, conflicts_with = "format")]
         json: bool,
     },
     /// Compile every rule and run each of its examples and negative examples through the engine.
     Check {
+        /// Add the rules in FILE to the built-in ones (may be repeated).
         #[arg(long = "rules", value_name = "FILE")]
         rules: Vec<PathBuf>,
     },
@@ -385,6 +472,7 @@ enum RulesCommand {
     Explain {
         /// The rule id, e.g. deepseek.api-key.
         id: String,
+        /// Add the rules in FILE to the built-in ones (may be repeated).
         #[arg(long = "rules", value_name = "FILE")]
         rules: Vec<PathBuf>,
     },
@@ -395,7 +483,7 @@ enum RulesCommand {
 const INTERRUPTED: i32 = 130;
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = parse();
     // Ctrl-C stops at once, as without a handler, but first removes the temporary file of a
     // report or baseline being written, so nothing is left behind.
     let _ = ctrlc::set_handler(|| {
@@ -410,11 +498,36 @@ pub fn main() -> ExitCode {
     };
     match result {
         Ok(outcome) => ExitCode::from(outcome as u8),
+        // A reader that went away (`keyhound rules list | head`) is not an error: there is no
+        // one left to tell.
+        Err(e) if broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(Outcome::Error as u8)
         }
     }
+}
+
+/// Parses the command line; every subcommand's `--version` says `keyhound 0.1.0`, not
+/// `keyhound-scan 0.1.0`.
+fn parse() -> Cli {
+    use clap::{CommandFactory, FromArgMatches};
+    fn named(cmd: clap::Command) -> clap::Command {
+        cmd.display_name("keyhound").mut_subcommands(named)
+    }
+    let matches = named(Cli::command()).get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
+/// Whether an error comes from writing to a pipe whose reader has gone.
+fn broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || c.downcast_ref::<serde_json::Error>()
+                .and_then(|j| j.io_error_kind())
+                == Some(std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn resolve_scan(args: ScanArgs) -> Result<ScanConfig> {
@@ -441,9 +554,58 @@ fn resolve_scan(args: ScanArgs) -> Result<ScanConfig> {
                 path,
             });
         }
+        let to_stdout: Vec<&ReportTarget> =
+            cfg.reports.iter().filter(|r| r.path.is_none()).collect();
+        if to_stdout.len() > 1 {
+            let names: Vec<String> = to_stdout
+                .iter()
+                .map(|r| format!("{:?}", r.format).to_lowercase())
+                .collect();
+            bail!(
+                "{} reports would go to standard output ({}) and could not be read apart; \
+                 write all but one to a file (--report FORMAT=FILE, or --output FILE)",
+                to_stdout.len(),
+                names.join(" and ")
+            );
+        }
+    }
+    if args.show_secrets && !cfg.quiet {
+        let formats: Vec<Format> = if cfg.reports.is_empty() {
+            vec![cfg.format]
+        } else {
+            cfg.reports.iter().map(|r| r.format).collect()
+        };
+        let redacted: Vec<String> = formats
+            .iter()
+            .filter(|f| matches!(f, Format::Sarif | Format::Github | Format::Markdown))
+            .map(|f| format!("{f:?}").to_lowercase())
+            .collect();
+        if !redacted.is_empty() {
+            eprintln!(
+                "warning: --show-secrets does not apply to {} (reports uploaded to or shown on GitHub stay redacted); use --format json or human to see the secrets",
+                redacted.join(", ")
+            );
+        }
+    }
+    for path in args
+        .output
+        .iter()
+        .chain(cfg.reports.iter().filter_map(|r| r.path.as_ref()))
+    {
+        if path.is_dir() {
+            bail!(
+                "{} is a folder; name the report file to write (e.g. {}/keyhound.sarif)",
+                path.display(),
+                path.display()
+            );
+        }
     }
     cfg.output = args.output;
     cfg.show_secrets = args.show_secrets;
+    cfg.color = args.color.resolve(
+        |k| std::env::var(k).ok(),
+        std::io::IsTerminal::is_terminal(&std::io::stdout()) && cfg.output.is_none(),
+    );
     cfg.baseline = args.baseline;
     cfg.min_confidence = args.min_confidence.map(|c| match c {
         ConfidenceArg::Low => Confidence::Low,
@@ -491,6 +653,7 @@ fn resolve_git(args: GitArgs) -> Result<Option<GitOptions>> {
         GitMode::Range {
             base,
             until: args.until.unwrap_or_else(|| "HEAD".into()),
+            flags: ("--since-commit", "--until"),
         }
     } else if let Some(spec) = args.diff {
         match spec.split_once("..") {
@@ -501,6 +664,7 @@ fn resolve_git(args: GitArgs) -> Result<Option<GitOptions>> {
                 } else {
                     until.into()
                 },
+                flags: ("--diff", "--diff"),
             },
             _ => bail!("--diff {spec:?}: write BASE..HEAD (two commits joined by `..`)"),
         }
@@ -548,8 +712,11 @@ fn resolve_baseline(args: BaselineArgs) -> Result<BaselineConfig> {
 /// The settings `scan` and `baseline` share; the rest keep their defaults.
 fn resolve_input(args: InputArgs) -> Result<ScanConfig> {
     let threads = match args.threads {
-        Some(0) => bail!("--threads must be at least 1"),
-        Some(n) => n,
+        Some(n @ 1..=MAX_THREADS) => n,
+        Some(n) => bail!(
+            "--threads {n}: give a number from 1 to {MAX_THREADS} (this machine has {} cores)",
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        ),
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
     Ok(ScanConfig {
@@ -581,6 +748,12 @@ fn resolve_input(args: InputArgs) -> Result<ScanConfig> {
         verify: None,
         fail_on: FailOn::Any,
         reports: Vec::new(),
+        stdin_name: args.stdin_name,
+        quiet: args.quiet,
+        color: false,
+        excludes: args.exclude,
+        only_rules: args.only_rules,
+        skip_rules: args.skip_rules,
     })
 }
 
@@ -602,17 +775,14 @@ fn parse_duration(flag: &str, s: &str) -> Result<std::time::Duration> {
     }
 }
 
-/// `123`, `500K`, `64MiB`, `1G`: binary units, case-insensitive, optional `B`/`iB`.
+/// `123`, `500K`, `1.5M`, `64MiB`, `1G`: binary units, case-insensitive, optional `B`/`iB`;
+/// a fraction is allowed with a unit and rounds down to whole bytes.
 fn parse_size(s: &str, flag: &str) -> Result<u64> {
     let t = s.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let split = t
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
-    let n: u64 = match num.parse() {
-        Ok(n) => n,
-        Err(_) => {
-            bail!("{flag} {s:?} is not a size: write bytes or a number with K, M or G (e.g. 64MiB)")
-        }
-    };
     let shift = match unit.to_ascii_lowercase().as_str() {
         "" | "b" => 0,
         "k" | "kb" | "kib" => 10,
@@ -622,8 +792,26 @@ fn parse_size(s: &str, flag: &str) -> Result<u64> {
             bail!("{flag} {s:?} has an unknown unit {unit:?}: use K, M or G (e.g. 64MiB)")
         }
     };
-    n.checked_mul(1 << shift)
-        .ok_or_else(|| anyhow::anyhow!("{flag} {s:?} is too large"))
+    let bad = || {
+        anyhow::anyhow!(
+            "{flag} {s:?} is not a size: write bytes or a number with K, M or G (e.g. 64MiB, 1.5M)"
+        )
+    };
+    if let Ok(n) = num.parse::<u64>() {
+        return n
+            .checked_mul(1 << shift)
+            .ok_or_else(|| anyhow::anyhow!("{flag} {s:?} is too large"));
+    }
+    match num.parse::<f64>() {
+        Ok(v) if shift > 0 && v.is_finite() && v >= 0.0 && !num.starts_with('.') => {
+            let bytes = v * (1u64 << shift) as f64;
+            if bytes >= u64::MAX as f64 {
+                bail!("{flag} {s:?} is too large");
+            }
+            Ok(bytes as u64)
+        }
+        _ => Err(bad()),
+    }
 }
 
 #[cfg(test)]
@@ -637,6 +825,11 @@ mod tests {
             ("1K", Some(1024)),
             ("64MiB", Some(64 << 20)),
             ("2g", Some(2 << 30)),
+            ("1.5M", Some(3 << 19)),
+            ("0.5k", Some(512)),
+            ("1.5", None),
+            ("1..5M", None),
+            (".5M", None),
             ("", None),
             ("5X", None),
             ("M", None),
@@ -697,6 +890,7 @@ mod tests {
             Some(GitMode::Range {
                 base: b.into(),
                 until: u.into(),
+                flags: ("--diff", "--diff"),
             })
         };
         assert_eq!(parse("main..HEAD"), range("main", "HEAD"));

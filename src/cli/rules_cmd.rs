@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use anyhow::{Context, Result};
 
-use super::RulesCommand;
+use super::{ListFormat, RulesCommand};
 use crate::app::Outcome;
 use crate::detect::{check_rules, DetectOptions, Engine};
 use crate::rules::{Rule, RuleSet};
@@ -12,22 +12,18 @@ use crate::rules::{Rule, RuleSet};
 pub(super) fn run(cmd: RulesCommand) -> Result<Outcome> {
     let mut out = io::stdout().lock();
     match cmd {
-        RulesCommand::List { rules, json } => {
+        RulesCommand::List {
+            rules,
+            format,
+            json,
+        } => {
             let set = RuleSet::with_files(&rules)?;
-            if json {
+            if json || format == ListFormat::Json {
                 let specs: Vec<_> = set.rules().iter().map(|r| &r.spec).collect();
                 serde_json::to_writer_pretty(&mut out, &specs)?;
                 writeln!(out)?;
             } else {
-                for r in set.rules() {
-                    let s = &r.spec;
-                    writeln!(
-                        out,
-                        "{:<40} {:<8} {:<28} {}",
-                        s.id, s.confidence, s.provider, s.name
-                    )?;
-                }
-                writeln!(out, "{} rules", set.len())?;
+                list_table(&set, &mut out)?;
             }
             Ok(Outcome::Clean)
         }
@@ -58,12 +54,65 @@ pub(super) fn run(cmd: RulesCommand) -> Result<Outcome> {
         RulesCommand::Explain { id, rules } => {
             let set = RuleSet::with_files(&rules)?;
             let rule = set.get(&id).with_context(|| {
-                format!("no rule has the id {id:?}; `keyhound rules list` shows them all")
+                format!(
+                    "no rule has the id {id:?}{}",
+                    crate::rules::did_you_mean(&set.suggest(&id))
+                )
             })?;
             explain(rule, &mut out)?;
             Ok(Outcome::Clean)
         }
     }
+}
+
+/// `keyhound rules list`: a header, one aligned row per rule, and the totals.
+fn list_table(set: &RuleSet, out: &mut dyn Write) -> io::Result<()> {
+    let header = ["ID", "CONFIDENCE", "PROVIDER", "NAME"];
+    let rows: Vec<[String; 4]> = set
+        .rules()
+        .iter()
+        .map(|r| {
+            let s = &r.spec;
+            [
+                s.id.clone(),
+                s.confidence.to_string(),
+                s.provider.clone(),
+                s.name.clone(),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(str::len);
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: [&str; 4]| {
+        format!(
+            "{:<w0$}  {:<w1$}  {:<w2$}  {}",
+            cells[0],
+            cells[1],
+            cells[2],
+            cells[3],
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2]
+        )
+    };
+    writeln!(out, "{}", line(header))?;
+    for row in &rows {
+        writeln!(
+            out,
+            "{}",
+            line([&row[0], &row[1], &row[2], &row[3]]).trim_end()
+        )?;
+    }
+    let providers: std::collections::BTreeSet<&str> = set
+        .rules()
+        .iter()
+        .map(|r| r.spec.provider.as_str())
+        .collect();
+    writeln!(out, "{} rules, {} providers", set.len(), providers.len())
 }
 
 fn explain(rule: &Rule, out: &mut dyn Write) -> io::Result<()> {

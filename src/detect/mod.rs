@@ -561,7 +561,13 @@ impl Engine {
         let hay = chunk.data;
         let path = chunk.provenance.path();
         let mut lines = position::LineIndex::new(hay);
-        let spans: Vec<(usize, usize)> = cands.iter().map(|c| (c.start, c.end)).collect();
+        // Only secret values are masked in frames: a revealed match (a reference, a flag) is
+        // code, shown as it is in every frame of the line.
+        let spans: Vec<(usize, usize)> = cands
+            .iter()
+            .filter(|c| !self.rules.rules()[c.rule as usize].spec.reveal)
+            .map(|c| (c.start, c.end))
+            .collect();
         let file_exposure = exposure::FileExposure::new(path, hay);
         let mut out = Vec::with_capacity(cands.len());
         for c in cands {
@@ -578,8 +584,12 @@ impl Engine {
             let (line, column) = lines.position(c.start);
             let (end_line, end_column) = lines.position(c.end);
             let secret_sha256 = finding::sha256_hex(raw.as_bytes());
-            let redacted = finding::redact(&raw);
-            let shown = if self.options.show_secrets {
+            let redacted = if rule.spec.reveal {
+                raw.clone()
+            } else {
+                finding::redact(&raw)
+            };
+            let shown = if self.options.show_secrets || rule.spec.reveal {
                 raw.as_str()
             } else {
                 redacted.as_str()
@@ -597,6 +607,7 @@ impl Engine {
                 provider,
                 name: rule.spec.name.clone(),
                 path: path.to_string(),
+                repo_path: path.to_string(),
                 line,
                 column,
                 end_line,
@@ -612,7 +623,8 @@ impl Engine {
                 commit: None,
                 git: Default::default(),
                 encoding: None,
-                severity: None,
+                severity: crate::finding::Severity::Medium,
+                severity_override: None,
                 span: (c.start, c.end),
                 frame,
                 partner: rule.find_partner(hay, c.start, c.end),

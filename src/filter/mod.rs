@@ -89,6 +89,8 @@ impl fmt::Display for DropReason {
 pub struct FilterOptions<'a> {
     pub min_confidence: Confidence,
     pub allow: &'a [AllowEntry],
+    /// The folder allowlist `paths` are relative to (see `Config::relative`).
+    pub allow_base: &'a str,
     /// The baseline and the file it was read from.
     pub baseline: Option<(&'a Baseline, &'a str)>,
 }
@@ -162,11 +164,13 @@ pub fn min_confidence(f: &Finding, opts: &FilterOptions) -> Option<DropReason> {
     })
 }
 
-/// The first `[[allow]]` entry that matches the finding's rule, path and secret.
-pub fn allowlisted(f: &Finding, allow: &[AllowEntry]) -> Option<DropReason> {
+/// The first `[[allow]]` entry that matches the finding's rule, path and secret; paths are
+/// matched relative to `base` (a file outside it matches no path glob).
+pub fn allowlisted(f: &Finding, allow: &[AllowEntry], base: &str) -> Option<DropReason> {
+    let path = crate::config::relative_to(base, &f.repo_path);
     allow
         .iter()
-        .find(|a| a.matches(&f.rule, &f.path, &f.raw))
+        .find(|a| a.matches(&f.rule, path, &f.raw))
         .map(|a| DropReason::Allowlisted {
             at: a.at.clone(),
             reason: a.reason.clone(),
@@ -199,7 +203,7 @@ pub fn apply(
     let (candidates, mut dropped) = dedup(findings);
     let mut kept = Vec::with_capacity(candidates.len());
     for f in candidates {
-        let reason = allowlisted(&f, opts.allow)
+        let reason = allowlisted(&f, opts.allow, opts.allow_base)
             .or_else(|| opts.baseline.and_then(|(b, file)| baselined(&f, b, file)))
             .or_else(|| min_confidence(&f, opts));
         match reason {
@@ -263,6 +267,7 @@ mod tests {
         let opts = FilterOptions {
             min_confidence: Confidence::Medium,
             allow: &config.allow,
+            allow_base: "",
             baseline: Some((&b, "b.json")),
         };
         // (path, secret hash, confidence, expected reason, if dropped)
@@ -285,6 +290,7 @@ mod tests {
         for (path, hash, confidence, want) in cases {
             let mut x = f("a.x", (0, 10), *confidence);
             x.path = path.to_string();
+            x.repo_path = path.to_string();
             x.secret_sha256 = hash.to_string();
             let (kept, dropped) = apply(vec![x], &opts);
             match want {

@@ -49,7 +49,7 @@ pub fn level(f: &Finding) -> Level {
         Some(VerificationStatus::Dead) => return Level::Notice,
         Some(VerificationStatus::Unknown) | None => {}
     }
-    if let Some(s) = f.severity {
+    if let Some(s) = f.severity_override {
         return match s {
             Severity::Critical | Severity::High => Level::Error,
             Severity::Medium => Level::Warning,
@@ -101,7 +101,7 @@ fn escape(s: &str, property: bool) -> String {
 
 fn annotation(report: &ScanReport<'_>, f: &Finding, level: Level) -> String {
     let mut props = vec![
-        format!("file={}", escape_property(&f.path)),
+        format!("file={}", escape_property(&f.repo_path)),
         format!("line={}", f.line),
         format!("endLine={}", f.end_line),
     ];
@@ -138,7 +138,7 @@ fn annotation(report: &ScanReport<'_>, f: &Finding, level: Level) -> String {
         message.push_str(&format!("\nverification: {status} ({})", v.detail));
     }
     if let Some(rule) = report.rules.get(&f.rule) {
-        message.push_str(&format!("\nfix: {}", rule.spec.remediation.trim()));
+        message.push_str(&format!("\nfix: {}", rule.remediation_for(&f.provider)));
     }
     format!(
         "::{} {}::{}",
@@ -283,7 +283,7 @@ mod tests {
         });
         assert_eq!(level(&dead), Level::Notice);
         let mut overridden = f(High, Client);
-        overridden.severity = Some(Severity::Medium);
+        overridden.severity_override = Some(Severity::Medium);
         assert_eq!(level(&overridden), Level::Warning);
     }
 
@@ -327,7 +327,7 @@ mod tests {
             .map(|line| {
                 let mut f = Finding::for_test("r", (0, 1), line, "x", Confidence::High);
                 f.exposure = Exposure::Server;
-                f.path = "we,ird:name.js".into();
+                f.repo_path = "we,ird:name.js".into();
                 f
             })
             .collect();
@@ -336,6 +336,8 @@ mod tests {
             stats: &Stats::default(),
             problems: &[],
             rules: &rules,
+            color: false,
+            width: crate::report::DEFAULT_WIDTH,
         };
         let mut out = Vec::new();
         emit(&report, &mut out).expect("writing to memory works");

@@ -43,7 +43,7 @@ fn emit_limited(report: &ScanReport<'_>, out: &mut dyn Write, limit: usize) -> i
     ));
     if n > 0 {
         doc.push_str(
-            "\n| Rule | File:line | Commit | Confidence | Exposure |\n| --- | --- | --- | --- | --- |\n",
+            "\n| Rule | File:line | Commit | Severity | Confidence | Exposure |\n| --- | --- | --- | --- | --- | --- |\n",
         );
         let budget = limit.saturating_sub(NOTE_ROOM);
         let mut shown = 0;
@@ -77,12 +77,13 @@ fn row(f: &Finding) -> String {
         format!("{} ({})", exposure_word(f.exposure), f.exposure_reason)
     };
     format!(
-        "| {} ({}) | {}:{} | {} | {} | {} |\n",
+        "| {} ({}) | {}:{} | {} | {} | {} | {} |\n",
         cell(&f.name),
         cell(&f.rule),
-        cell(&f.path),
+        cell(&f.repo_path),
         f.line,
         commit,
+        f.severity.as_str(),
         f.confidence,
         cell(&exposure)
     )
@@ -130,7 +131,7 @@ mod tests {
         (1..=n)
             .map(|line| {
                 let mut f = Finding::for_test("r.x", (0, 1), line, "x", Confidence::High);
-                f.path = "src/a|b.js".into();
+                f.repo_path = "src/a|b.js".into();
                 f.commit = Some("0123456789abcdef0123456789abcdef01234567".into());
                 f
             })
@@ -144,6 +145,8 @@ mod tests {
             stats: &Stats::default(),
             problems: &[],
             rules: &rules,
+            color: false,
+            width: crate::report::DEFAULT_WIDTH,
         };
         let mut out = Vec::new();
         emit_limited(&report, &mut out, limit).expect("writing to memory works");

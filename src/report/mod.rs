@@ -67,7 +67,14 @@ pub struct ScanReport<'a> {
     pub stats: &'a Stats,
     pub problems: &'a [Problem],
     pub rules: &'a RuleSet,
+    /// Colour in the human report (`--color`).
+    pub color: bool,
+    /// Display columns the human report wraps prose at.
+    pub width: usize,
 }
+
+/// The width prose is wrapped at when the report does not go to a terminal.
+pub const DEFAULT_WIDTH: usize = 100;
 
 pub fn emit(format: Format, report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<()> {
     match format {
@@ -99,7 +106,7 @@ pub fn security_severity(confidence: Confidence, exposure: Exposure) -> f64 {
 /// A finding's `security-severity`: the operator's override when `.keyhound.toml` sets one
 /// for its rule, else derived from confidence and exposure.
 pub fn finding_severity(f: &Finding) -> f64 {
-    f.severity.map_or_else(
+    f.severity_override.map_or_else(
         || security_severity(f.confidence, f.exposure),
         |s| s.score(),
     )

@@ -156,6 +156,21 @@ fn uri(path: &str) -> String {
     out
 }
 
+/// Where a finding is: relative to the work tree (`%SRCROOT%`), or an absolute `file:` URI
+/// for a file outside any work tree and the current folder.
+fn artifact(path: &str) -> ArtifactLocation {
+    if path.starts_with('/') {
+        ArtifactLocation::builder()
+            .uri(format!("file://{}", uri(path)))
+            .build()
+    } else {
+        ArtifactLocation::builder()
+            .uri(uri(path))
+            .uri_base_id("%SRCROOT%")
+            .build()
+    }
+}
+
 fn result(f: &Finding, rule_index: i64) -> SarifResult {
     let score = super::finding_severity(f);
     let region = Region::builder()
@@ -167,12 +182,7 @@ fn result(f: &Finding, rule_index: i64) -> SarifResult {
     let location = Location::builder()
         .physical_location(
             PhysicalLocation::builder()
-                .artifact_location(
-                    ArtifactLocation::builder()
-                        .uri(uri(&f.path))
-                        .uri_base_id("%SRCROOT%")
-                        .build(),
-                )
+                .artifact_location(artifact(&f.repo_path))
                 .region(region)
                 .build(),
         )
@@ -185,6 +195,7 @@ fn result(f: &Finding, rule_index: i64) -> SarifResult {
     props.insert("redacted".into(), json!(f.redacted));
     props.insert("secret_sha256".into(), json!(f.secret_sha256));
     props.insert("security-severity".into(), json!(format!("{score:.1}")));
+    props.insert("severity".into(), json!(f.severity));
     if let Some(e) = &f.encoding {
         props.insert("encoding".into(), json!(e));
     }

@@ -59,6 +59,11 @@ pub struct RuleSpec {
     /// Minimum Shannon entropy of the secret, in bits per character.
     #[serde(default)]
     pub min_entropy: f64,
+    /// The match is code, not a secret value (a public env reference, an SDK flag, a plain
+    /// `http://` URL): it is shown as it is, in its own frame, in `redacted` and in other
+    /// findings' frames on the same line.
+    #[serde(default)]
+    pub reveal: bool,
     /// How many of the classes lowercase, uppercase and digit the secret must mix.
     #[serde(default = "default_classes")]
     pub min_char_classes: u8,
@@ -96,6 +101,10 @@ pub struct Attribution {
     /// Confidence when this context decides; defaults to high.
     #[serde(default)]
     pub confidence: Option<Confidence>,
+    /// What to do when this context decides, when it differs from the rule's `remediation`
+    /// (which then covers the undecided case).
+    #[serde(default)]
+    pub remediation: Option<String>,
     /// How to verify the key for this provider. When context decides nothing, `--verify`
     /// tries each attribution's verifier in turn and the finding takes the provider that
     /// answers live.

@@ -115,6 +115,18 @@ impl Rule {
             .map(|(s, e)| String::from_utf8_lossy(&hay[s..e]).into_owned())
     }
 
+    /// The remediation for a finding attributed to `provider`: the attribution's own when it
+    /// has one, else the rule's.
+    pub fn remediation_for(&self, provider: &str) -> &str {
+        self.spec
+            .attribute
+            .iter()
+            .find(|a| a.provider == provider)
+            .and_then(|a| a.remediation.as_deref())
+            .unwrap_or(&self.spec.remediation)
+            .trim()
+    }
+
     pub fn id(&self) -> &str {
         &self.spec.id
     }
@@ -291,6 +303,57 @@ impl RuleSet {
         &self.rules
     }
 
+    /// Keeps the rules that `--rule` selects (all when `only` is empty) and drops those
+    /// `--skip-rule` names. A selector is a rule id or a prefix of one ending at a dot
+    /// (`deepseek` selects `deepseek.api-key`); one that selects nothing is an error that
+    /// suggests the ids it may have meant.
+    pub fn select(&mut self, only: &[String], skip: &[String]) -> Result<()> {
+        for (flag, selectors) in [("--rule", only), ("--skip-rule", skip)] {
+            for sel in selectors {
+                if !self.rules.iter().any(|r| selects(sel, r.id())) {
+                    bail!(
+                        "{flag} {sel}: no rule has that id or id prefix{}",
+                        did_you_mean(&self.suggest(sel))
+                    );
+                }
+            }
+        }
+        self.rules.retain(|r| {
+            (only.is_empty() || only.iter().any(|s| selects(s, r.id())))
+                && !skip.iter().any(|s| selects(s, r.id()))
+        });
+        if self.rules.is_empty() {
+            bail!("--rule and --skip-rule leave no rule to scan with");
+        }
+        Ok(())
+    }
+
+    /// Up to five rule ids close to `wanted`: those it starts or that contain it first, then
+    /// the nearest by edit distance.
+    pub fn suggest(&self, wanted: &str) -> Vec<&str> {
+        let wanted_l = wanted.to_ascii_lowercase();
+        let mut scored: Vec<(usize, &str)> = self
+            .rules
+            .iter()
+            .map(|r| {
+                let id = r.id();
+                let score = if id.starts_with(&wanted_l) {
+                    0
+                } else if id.contains(&wanted_l) {
+                    1
+                } else {
+                    // A misspelt provider (`deepsek`) is near the id's first segment.
+                    let head = id.split('.').next().unwrap_or(id);
+                    2 + edit_distance(&wanted_l, id).min(edit_distance(&wanted_l, head))
+                };
+                (score, id)
+            })
+            .filter(|(score, _)| *score < 2 || *score - 2 <= (wanted.len() / 3).max(2))
+            .collect();
+        scored.sort();
+        scored.into_iter().take(5).map(|(_, id)| id).collect()
+    }
+
     pub fn get(&self, id: &str) -> Option<&Rule> {
         self.index_of(id).map(|i| &self.rules[i])
     }
@@ -311,9 +374,65 @@ impl RuleSet {
     }
 }
 
+/// Whether `selector` (an id, or a prefix of ids ending at a dot) selects rule `id`.
+fn selects(selector: &str, id: &str) -> bool {
+    let sel = selector.trim_end_matches(['.', '*']);
+    id == sel || (id.starts_with(sel) && id.as_bytes().get(sel.len()) == Some(&b'.'))
+}
+
+/// "; did you mean a, b?" for an error message, or nothing.
+pub fn did_you_mean(ids: &[&str]) -> String {
+    if ids.is_empty() {
+        "; see `keyhound rules list`".to_string()
+    } else {
+        format!("; did you mean {}?", ids.join(", "))
+    }
+}
+
+/// Levenshtein distance, for suggestions (ids are short).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn selectors_take_ids_and_dotted_prefixes() {
+        let cases = [
+            ("deepseek", "deepseek.api-key", true),
+            ("deepseek.", "deepseek.api-key", true),
+            ("deepseek.api-key", "deepseek.api-key", true),
+            ("deep", "deepseek.api-key", false),
+            ("deepseek.api", "deepseek.api-key", false),
+            ("aws", "aws.access-key-id", true),
+        ];
+        for (sel, id, want) in cases {
+            assert_eq!(selects(sel, id), want, "{sel} {id}");
+        }
+        assert_eq!(edit_distance("deepsek", "deepseek"), 1);
+        assert_eq!(edit_distance("", "ab"), 2);
+    }
+
+    #[test]
+    fn unknown_ids_get_close_suggestions() {
+        let set = RuleSet::builtin().unwrap();
+        assert_eq!(set.suggest("deepseek")[0], "deepseek.api-key");
+        assert!(set.suggest("deepseek.apikey").contains(&"deepseek.api-key"));
+        assert!(set.suggest("zzzzzzzzzzzzzzzzzz").is_empty());
+    }
 
     fn load(text: &str) -> Result<RuleSet> {
         let mut set = RuleSet { rules: Vec::new() };

@@ -23,7 +23,13 @@ pub enum GitMode {
     /// The index against HEAD: what `git commit` would record.
     Staged,
     /// Every commit reachable from `until` and not from `base`, each with the lines it added.
-    Range { base: String, until: String },
+    /// `flags` are how the user spelled them, for messages: `("--since-commit", "--until")`
+    /// or `("--diff", "--diff")`.
+    Range {
+        base: String,
+        until: String,
+        flags: (&'static str, &'static str),
+    },
     /// Every blob reachable from the tips, scanned once.
     History { tips: HistoryTips },
 }
@@ -108,7 +114,7 @@ pub fn plan(path: &Path, mode: &GitMode) -> Result<GitScan> {
     };
     match mode {
         GitMode::Staged => staged(&repo, &mut scan)?,
-        GitMode::Range { base, until } => range(&repo, base, until, &mut scan)?,
+        GitMode::Range { base, until, flags } => range(&repo, base, until, *flags, &mut scan)?,
         GitMode::History { tips } => history(&repo, tips, &mut scan)?,
     }
     Ok(scan)
@@ -221,9 +227,15 @@ fn most_similar(
     Ok(best.map(|(_, c)| c))
 }
 
-fn range(repo: &gix::Repository, base: &str, until: &str, scan: &mut GitScan) -> Result<()> {
-    let until_id = resolve(repo, until, "--until")?;
-    let base_id = resolve(repo, base, "--since-commit")?;
+fn range(
+    repo: &gix::Repository,
+    base: &str,
+    until: &str,
+    (base_flag, until_flag): (&str, &str),
+    scan: &mut GitScan,
+) -> Result<()> {
+    let until_id = resolve(repo, until, until_flag)?;
+    let base_id = resolve(repo, base, base_flag)?;
     if base_id == until_id {
         scan.notes.push(format!(
             "the range {base}..{until} is empty (both are commit {}): nothing to scan",

@@ -25,12 +25,110 @@ pub struct WalkOptions {
     pub window: u64,
 }
 
-/// A file to scan.
+/// A file to scan, and its three names.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Target {
-    /// The path reported to users: relative to the scan root, `/`-separated.
+    /// The path reported to users: the scan root as typed joined with the rest (ripgrep's
+    /// convention: `scan sub` gives `sub/app.env`, `scan .` gives `app.env`), `/`-separated.
     pub display: String,
+    /// Relative to the scan root: what rules and exposure classification see, so that a file
+    /// is judged the same whichever folder above it was named.
+    pub rel: String,
+    /// Relative to the git work tree holding the scan root (outside git: to the current
+    /// folder, or to the scan root when it lies outside that): what SARIF, GitHub
+    /// annotations, fingerprints, baselines and configuration globs use.
+    pub repo: String,
     pub path: PathBuf,
+}
+
+impl Target {
+    /// A target that goes by one name everywhere (standard input, tests).
+    pub fn named(name: &str, path: PathBuf) -> Target {
+        Target {
+            display: name.to_string(),
+            rel: name.to_string(),
+            repo: name.to_string(),
+            path,
+        }
+    }
+}
+
+/// How the files under one scan root are named (see [`Target`]).
+#[derive(Debug, Clone)]
+pub struct RootNames {
+    /// The root as typed, `/`-separated, without a leading `./` or trailing `/` (empty for
+    /// `.`).
+    typed: String,
+    /// The root relative to its anchor (see [`anchored`]).
+    repo: String,
+}
+
+impl RootNames {
+    /// Names for `root` (a folder or a file, as typed on the command line).
+    pub fn new(root: &Path) -> RootNames {
+        let typed = slashed(root);
+        let typed = typed.trim_end_matches('/');
+        let typed = match typed {
+            "." => String::new(),
+            t => t.strip_prefix("./").unwrap_or(t).to_string(),
+        };
+        let repo = anchored(root);
+        RootNames { typed, repo }
+    }
+
+    /// The names of `rel` (`/`-separated, relative to this root; empty for the root itself).
+    pub fn target(&self, rel: String, path: PathBuf) -> Target {
+        Target {
+            display: join(&self.typed, &rel),
+            repo: join(&self.repo, &rel),
+            rel,
+            path,
+        }
+    }
+}
+
+fn join(base: &str, rel: &str) -> String {
+    match (base, rel) {
+        ("", r) => r.to_string(),
+        (b, "") => b.to_string(),
+        (b, r) if b.ends_with('/') => format!("{b}{r}"),
+        (b, r) => format!("{b}/{r}"),
+    }
+}
+
+fn slashed(p: &Path) -> String {
+    p.to_string_lossy().replace('\\', "/")
+}
+
+/// The git work tree holding `dir` (a folder with `.git` in it, itself or above), if any.
+pub fn work_tree_root(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .find(|d| d.join(".git").exists())
+        .map(Path::to_path_buf)
+}
+
+/// `root` relative to its anchor: the git work tree that holds it, else the current folder
+/// when it lies under it, else its own folder (so a report's paths always resolve from one
+/// folder the user can name). Empty for the anchor itself; as typed when it cannot be
+/// resolved.
+pub fn anchored(root: &Path) -> String {
+    let Ok(abs) = std::fs::canonicalize(root) else {
+        return slashed(root);
+    };
+    let dir = if abs.is_dir() {
+        abs.as_path()
+    } else {
+        abs.parent().unwrap_or(&abs)
+    };
+    let anchor = work_tree_root(dir)
+        .or_else(|| {
+            let cwd = std::env::current_dir().ok()?.canonicalize().ok()?;
+            abs.starts_with(&cwd).then_some(cwd)
+        })
+        .unwrap_or_else(|| dir.to_path_buf());
+    abs.strip_prefix(&anchor)
+        .map(slashed)
+        .unwrap_or_else(|_| slashed(&abs))
 }
 
 /// Why a file was not scanned, or not scanned whole.
@@ -82,10 +180,15 @@ where
             .insert(path.to_path_buf()),
     };
     for root in roots {
+        let names = RootNames::new(root);
         if root.is_file() {
             if first_time(root) {
+                // A file named on the command line is judged by the path as typed.
+                let typed = names.typed.clone();
                 make()(Ok(Target {
-                    display: display_path(root, None),
+                    display: typed.clone(),
+                    rel: typed,
+                    repo: names.repo.clone(),
                     path: root.clone(),
                 }));
             }
@@ -99,30 +202,31 @@ where
             }));
             continue;
         }
-        let base = single.then_some(root.as_path());
+        let names = &names;
         builder(root, opts).build_parallel().run(|| {
             let (first_time, mut visit) = (&first_time, make());
             Box::new(move |entry| {
                 match entry {
                     Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
                         if first_time(e.path()) {
-                            visit(Ok(Target {
-                                display: display_path(e.path(), base),
-                                path: e.into_path(),
-                            }));
+                            let rel = rel_path(e.path(), root);
+                            visit(Ok(names.target(rel, e.into_path())));
                         }
                     }
                     Ok(e) => {
                         if let Some(what) = e.file_type().and_then(special_kind) {
                             visit(Err(Problem {
-                                path: display_path(e.path(), base),
+                                path: names
+                                    .target(rel_path(e.path(), root), PathBuf::new())
+                                    .display,
                                 kind: ProblemKind::Special,
                                 message: format!("skipped: {what}"),
                             }));
                         }
                     }
                     Err(err) => {
-                        let path = error_path(&err).unwrap_or_else(|| root.display().to_string());
+                        let path = error_path(&err, root, names)
+                            .unwrap_or_else(|| root.display().to_string());
                         visit(Err(Problem {
                             path,
                             kind: ProblemKind::Unreadable,
@@ -177,24 +281,24 @@ fn builder(root: &Path, opts: &WalkOptions) -> WalkBuilder {
     b
 }
 
-fn display_path(path: &Path, base: Option<&Path>) -> String {
-    let rel = base.and_then(|b| path.strip_prefix(b).ok()).unwrap_or(path);
-    let s = rel.to_string_lossy().replace('\\', "/");
-    let s = s.strip_prefix("./").unwrap_or(&s);
-    if s.is_empty() {
-        path.to_string_lossy().into_owned()
-    } else {
-        s.to_string()
-    }
+/// `path` relative to the walk's `root`, `/`-separated (empty for the root itself).
+fn rel_path(path: &Path, root: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let s = slashed(rel);
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }
 
-fn error_path(err: &ignore::Error) -> Option<String> {
+fn error_path(err: &ignore::Error, root: &Path, names: &RootNames) -> Option<String> {
     match err {
-        ignore::Error::WithPath { path, .. } => Some(path.display().to_string()),
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
-            error_path(err)
+        ignore::Error::WithPath { path, .. } => {
+            Some(names.target(rel_path(path, root), PathBuf::new()).display)
         }
-        ignore::Error::Loop { child, .. } => Some(child.display().to_string()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err, root, names)
+        }
+        ignore::Error::Loop { child, .. } => {
+            Some(names.target(rel_path(child, root), PathBuf::new()).display)
+        }
         _ => None,
     }
 }
@@ -428,10 +532,7 @@ mod tests {
         let target = |name: &str, bytes: &[u8]| {
             let path = dir.path().join(name);
             std::fs::write(&path, bytes).unwrap();
-            Target {
-                display: name.into(),
-                path,
-            }
+            Target::named(name, path)
         };
         // Text longer than the sniffed head comes back whole.
         let text = b"KEY=sk-1\n".repeat(3 * SNIFF);
@@ -488,10 +589,7 @@ mod tests {
         for (name, bytes, want) in &files {
             let path = dir.path().join(name);
             std::fs::write(&path, bytes).unwrap();
-            let t = Target {
-                display: name.to_string(),
-                path,
-            };
+            let t = Target::named(name, path);
             let (file, len) = open(&t).unwrap();
             let got = reader.read(&t, file, len, 1 << 30);
             match want {
@@ -501,10 +599,7 @@ mod tests {
             }
         }
         // Over the limit: refused, and the next file still reads whole.
-        let target = |name: &str| Target {
-            display: name.into(),
-            path: dir.path().join(name),
-        };
+        let target = |name: &str| Target::named(name, dir.path().join(name));
         let t = target("big.txt");
         let (file, len) = open(&t).unwrap();
         let err = reader.read(&t, file, len, 1000).unwrap_err();
@@ -518,15 +613,19 @@ mod tests {
     }
 
     #[test]
-    fn display_paths_are_relative_and_slashed() {
-        assert_eq!(
-            display_path(Path::new("./a/b.rs"), Some(Path::new("."))),
-            "a/b.rs"
-        );
-        assert_eq!(
-            display_path(Path::new("root/a/b.rs"), Some(Path::new("root"))),
-            "a/b.rs"
-        );
-        assert_eq!(display_path(Path::new("./x.env"), None), "x.env");
+    fn paths_are_relative_to_the_root_and_shown_as_typed() {
+        let cases = [
+            ("./a/b.rs", ".", "a/b.rs", "a/b.rs"),
+            ("root/a/b.rs", "root", "a/b.rs", "root/a/b.rs"),
+            ("root/a/b.rs", "root/", "a/b.rs", "root/a/b.rs"),
+            ("./sub/x.env", "./sub", "x.env", "sub/x.env"),
+            ("/abs/x.env", "/abs", "x.env", "/abs/x.env"),
+        ];
+        for (path, root, rel, display) in cases {
+            let got = rel_path(Path::new(path), Path::new(root));
+            assert_eq!(got, rel, "{path} under {root}");
+            let names = RootNames::new(Path::new(root));
+            assert_eq!(names.target(got, PathBuf::new()).display, display, "{path}");
+        }
     }
 }

@@ -846,7 +846,7 @@ fn reports_from_one_scan_go_where_they_are_told() {
         serde_json::from_slice(&std::fs::read(&sarif).expect("the SARIF file")).expect("JSON");
     assert_valid_sarif(&doc);
     let md = std::fs::read_to_string(&summary).expect("the summary file");
-    assert!(md.contains("| app.env:1 |"), "{md}");
+    assert!(md.contains("app.env:1 |"), "{md}");
 
     // --report alone: only the reports (here the annotations on stdout).
     let out = crate::util::scan(&["--report", "github=-", crate::util::path_str(dir.path())]);

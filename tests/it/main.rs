@@ -3,6 +3,7 @@
 
 mod action;
 mod deepseek;
+mod everyday;
 mod exposure;
 mod fuzzed;
 mod generic;

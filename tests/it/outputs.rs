@@ -76,10 +76,14 @@ fn sarif_validates_and_has_what_code_scanning_needs() {
         ));
         let loc = &res["locations"][0]["physicalLocation"];
         let uri = loc["artifactLocation"]["uri"].as_str().unwrap();
+        // Relative to this repository's work tree, whatever folder was scanned: a file
+        // code scanning can open.
         assert!(
-            !uri.starts_with('/') && !uri.contains("://") && !uri.contains("fixtures"),
+            !uri.starts_with('/') && !uri.contains("://") && uri.starts_with("fixtures/deepseek/"),
             "not repo-relative: {uri}"
         );
+        let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(uri.replace("%20", " "));
+        assert!(file.is_file(), "{uri} does not resolve from the work tree");
         assert!(loc["region"]["startLine"].as_u64().unwrap() >= 1);
         let fp = res["partialFingerprints"].as_object().unwrap();
         assert!(fp.contains_key("keyhound/v1"));
@@ -124,6 +128,8 @@ struct ContractFinding {
     rule: String,
     provider: String,
     path: String,
+    repo_path: String,
+    severity: String,
     line: u64,
     column: u64,
     end_line: u64,
@@ -164,13 +170,28 @@ fn json_output_follows_the_contract() {
             "secret printed without --show-secrets"
         );
         assert_eq!(f.secret_sha256.len(), 64);
-        assert!(f.redacted.ends_with("****") && f.redacted.len() <= 10);
+        if f.rule.starts_with("exposure.") {
+            // Value-less: the code is shown as it is.
+            assert!(!f.redacted.contains("****"), "{}", f.redacted);
+        } else {
+            assert!(f.redacted.ends_with("****") && f.redacted.len() <= 10);
+        }
+        assert!(matches!(
+            f.severity.as_str(),
+            "critical" | "high" | "medium" | "low"
+        ));
         assert!(matches!(f.confidence.as_str(), "high" | "medium" | "low"));
         assert!(matches!(
             f.exposure.as_str(),
             "client" | "server" | "test" | "docs" | "unknown"
         ));
-        assert!(!f.path.starts_with('/') && !f.path.contains('\\'));
+        // The root as typed, joined with the rest; and relative to the work tree for SARIF.
+        let root = path_str(&fixture("deepseek")).to_string();
+        assert!(f.path.starts_with(&format!("{root}/")), "{}", f.path);
+        assert_eq!(
+            format!("fixtures/deepseek/{}", &f.path[root.len() + 1..]),
+            f.repo_path
+        );
         assert!(f.line >= 1 && f.column >= 1 && (f.end_line, f.end_column) > (f.line, f.column));
     }
     assert_eq!(report.stats["findings"], 19);
@@ -222,12 +243,13 @@ fn human_output_groups_by_file_and_redacts() {
         text.contains("    |                  ^^^^^^^^^^\n"),
         "{text}"
     );
+    assert!(text.contains("\nHow to fix\n"), "{text}");
     assert!(
-        text.contains("    = fix: Delete the key at https://platform.deepseek.com/api_keys"),
+        text.contains("    Delete the key at https://platform.deepseek.com/api_keys"),
         "{text}"
     );
     let summary = crate::util::stderr(&out);
-    assert!(summary.contains("19 findings in 16 files"), "{summary}");
+    assert!(summary.contains("19 findings in 16 of "), "{summary}");
 }
 
 #[test]

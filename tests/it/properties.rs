@@ -99,7 +99,7 @@ proptest! {
         let findings = engine.scan(&chunk, &mut engine.scratch());
         for f in &findings {
             // Span inside, secret == bytes at span, 1-based ordered positions, redaction.
-            check_finding(f, &data);
+            check_finding(engine.rules(), f, &data);
         }
         for key in &keys {
             prop_assert!(

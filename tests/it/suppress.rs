@@ -29,11 +29,14 @@ fn baseline(args: &[&str]) -> Output {
         .expect("the keyhound binary runs")
 }
 
-fn explained(out: &Output) -> Vec<String> {
+/// The `--explain` lines, with the scan root `root` (as typed) taken off the paths they
+/// start with.
+fn explained_under(out: &Output, root: &std::path::Path) -> Vec<String> {
+    let prefix = format!("{}/", path_str(root));
     stderr(out)
         .lines()
         .filter(|l| l.starts_with("dropped: ") || l.starts_with("excluded: "))
-        .map(str::to_string)
+        .map(|l| l.replacen(&format!(": {prefix}"), ": ", 1))
         .collect()
 }
 
@@ -123,10 +126,11 @@ fn a_marker_inside_the_secret_does_not_count() {
         ("a.env", b"TOKEN=acme_k3x9keyhound:allowq7m2p5w8z\n"),
     ]);
     let out = scan(&["--format", "json", "--explain", path_str(dir.path())]);
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    crate::util::relative_to_root(&mut report, &[path_str(dir.path())]);
     assert_eq!(paths(&report), vec!["a.env"], "{}", stderr(&out));
     assert_eq!(
-        explained(&out),
+        explained_under(&out, dir.path()),
         vec!["excluded: .keyhound.toml: the configuration file in use"]
     );
 }
@@ -251,7 +255,7 @@ fn baseline_update_keeps_reasons_and_reports_stale_entries() {
         path_str(&bl),
         path_str(dir.path()),
     ]);
-    let lines: Vec<String> = explained(&out)
+    let lines: Vec<String> = explained_under(&out, dir.path())
         .into_iter()
         .filter(|l| !l.contains("duplicate of"))
         .collect();
@@ -448,7 +452,7 @@ paths = ["fixtures/**"]
         format!("dropped: {at} generic.secret-assignment: duplicate of a finding of deepseek.api-key on the same bytes")
     };
     assert_eq!(
-        explained(&out),
+        explained_under(&out, dir.path()),
         vec![
             "excluded: .keyhound.toml: the configuration file in use".to_string(),
             format!("excluded: vendor/lib.env: excluded by `vendor/` at {cfg}:1"),
@@ -471,7 +475,11 @@ paths = ["fixtures/**"]
     );
     // Without --explain, nothing of this is printed.
     let quiet = scan(&["--baseline", path_str(&bl), path_str(dir.path())]);
-    assert!(explained(&quiet).is_empty(), "{}", stderr(&quiet));
+    assert!(
+        explained_under(&quiet, dir.path()).is_empty(),
+        "{}",
+        stderr(&quiet)
+    );
 }
 
 /// `[severity]` in the configuration overrides a rule's severity in every output.
@@ -495,7 +503,8 @@ fn severity_overrides_from_the_configuration() {
     );
     let human = String::from_utf8(scan(&[path_str(dir.path())]).stdout).unwrap();
     assert!(human.contains("severity: critical"), "{human}");
+    // Without an override the severity is derived (confidence high, server: high).
     let plain = tree(&[("a.env", key_line(SECRET, "").as_bytes())]);
     let report = scan_json(&[path_str(plain.path())]);
-    assert!(findings(&report)[0].get("severity").is_none());
+    assert_eq!(findings(&report)[0]["severity"], "high", "{report:#}");
 }

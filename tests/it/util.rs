@@ -33,18 +33,44 @@ pub fn scan(args: &[&str]) -> Output {
     out
 }
 
-/// `keyhound scan --format json ARGS`, parsed.
+/// `keyhound scan --format json ARGS`, parsed, with paths under the scan root written
+/// relative to it (see [`relative_to_root`]).
 pub fn scan_json(args: &[&str]) -> Value {
     let mut all = vec!["--format", "json"];
     all.extend_from_slice(args);
     let out = scan(&all);
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+    let mut report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
             "not JSON ({e}): {}\nstderr: {}",
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         )
-    })
+    });
+    relative_to_root(&mut report, args);
+    report
+}
+
+/// Reports give paths as the root was typed joined with the rest (`/tmp/x/a.env` for the
+/// root `/tmp/x`). Most tests pass one absolute temp folder as the root and compare paths
+/// inside it: this strips that root from `path` in findings and warnings, so they read
+/// `a.env`. Tests of the path convention itself (tests/it/everyday.rs) read the raw output.
+pub fn relative_to_root(report: &mut Value, args: &[&str]) {
+    let roots: Vec<&str> = args
+        .iter()
+        .copied()
+        .filter(|a| a.starts_with('/') && Path::new(a).is_dir())
+        .collect();
+    let [root] = roots[..] else { return };
+    let prefix = format!("{}/", root.trim_end_matches('/'));
+    for list in ["findings", "warnings"] {
+        if let Some(items) = report[list].as_array_mut() {
+            for item in items {
+                if let Some(rel) = item["path"].as_str().and_then(|p| p.strip_prefix(&prefix)) {
+                    item["path"] = Value::String(rel.to_string());
+                }
+            }
+        }
+    }
 }
 
 pub fn findings(v: &Value) -> &Vec<Value> {

@@ -184,13 +184,14 @@ fn verify_scan(args: &[&str]) -> (Value, Output) {
         .args(args)
         .output()
         .expect("keyhound runs");
-    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+    let mut report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
             "not JSON ({e}): {}\nstderr: {}",
             String::from_utf8_lossy(&out.stdout),
             stderr(&out)
         )
     });
+    crate::util::relative_to_root(&mut report, args);
     (report, out)
 }
 
