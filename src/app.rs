@@ -232,9 +232,11 @@ fn check_roots(roots: &[PathBuf]) -> Result<()> {
         let meta = std::fs::metadata(root).with_context(|| format!("cannot scan {shown}"))?;
         if meta.is_dir() {
             std::fs::read_dir(root).with_context(|| format!("cannot scan {shown}"))?;
-        } else {
+        } else if meta.is_file() {
             std::fs::File::open(root).with_context(|| format!("cannot scan {shown}"))?;
         }
+        // A named pipe, socket or device is never opened (opening a pipe blocks): the walk
+        // lists it as skipped, like one met inside a folder.
     }
     Ok(())
 }

@@ -905,4 +905,62 @@ mod tests {
         use clap::CommandFactory;
         Cli::command().debug_assert();
     }
+
+    /// Every option and positional argument of every command says what it does.
+    #[test]
+    fn every_argument_has_help() {
+        use clap::CommandFactory;
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                let builtin = matches!(arg.get_id().as_str(), "help" | "version");
+                if !arg.is_hide_set() && !builtin && arg.get_help().is_none() {
+                    missing.push(format!("{path} {}", arg.get_id()));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                if sub.get_about().is_none() && sub.get_name() != "help" {
+                    missing.push(format!("{path} {} (the command)", sub.get_name()));
+                }
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&Cli::command(), "keyhound", &mut missing);
+        assert!(missing.is_empty(), "no help text: {missing:?}");
+    }
+
+    #[test]
+    fn colour_follows_flag_then_no_color_then_clicolor_force_then_the_terminal() {
+        let env = |vars: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                vars.iter()
+                    .find(|(name, _)| *name == k)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        // (flag, environment, stdout is a terminal, colour)
+        let cases: &[(ColorArg, &'static [(&str, &str)], bool, bool)] = &[
+            (ColorArg::Auto, &[], true, true),
+            (ColorArg::Auto, &[], false, false),
+            (ColorArg::Auto, &[("NO_COLOR", "1")], true, false),
+            (ColorArg::Auto, &[("NO_COLOR", "")], true, true),
+            (ColorArg::Auto, &[("CLICOLOR_FORCE", "1")], false, true),
+            (ColorArg::Auto, &[("CLICOLOR_FORCE", "0")], false, false),
+            (
+                ColorArg::Auto,
+                &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")],
+                false,
+                false,
+            ),
+            (ColorArg::Always, &[("NO_COLOR", "1")], false, true),
+            (ColorArg::Never, &[("CLICOLOR_FORCE", "1")], true, false),
+        ];
+        for &(flag, vars, terminal, want) in cases {
+            assert_eq!(
+                flag.resolve(env(vars), terminal),
+                want,
+                "{flag:?} {vars:?} {terminal}"
+            );
+        }
+    }
 }

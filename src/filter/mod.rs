@@ -189,6 +189,9 @@ pub fn baselined(f: &Finding, baseline: &Baseline, file: &str) -> Option<DropRea
 
 /// Whether a file is excluded by the configuration (checked before it is read).
 pub fn excluded(path: &str, excludes: &Excludes) -> Option<DropReason> {
+    if excludes.is_empty() {
+        return None;
+    }
     excludes
         .matched(path)
         .map(|(glob, at)| DropReason::PathExcluded { glob, at })

@@ -803,3 +803,48 @@ fn human_output_snapshot_coloured() {
     let out = run_in(dir.path(), &["scan", "--color", "always", "."]);
     insta::assert_snapshot!("human_coloured", stdout(&out));
 }
+
+/// The pre-commit hook runs `keyhound scan --staged`: a baseline named in `.keyhound.toml`
+/// lets its keys through there too.
+#[test]
+fn the_staged_scan_of_the_hook_honours_the_configured_baseline() {
+    if !have_git() {
+        return;
+    }
+    let dir = git_tree(&[(
+        ".keyhound.toml",
+        b"baseline = \".keyhound-baseline.json\"\n",
+    )]);
+    let root = dir.path();
+    let git = |args: &[&str]| {
+        let ok = Command::new("git")
+            .args(["-c", "user.name=a", "-c", "user.email=a@b.c"])
+            .args(args)
+            .current_dir(root)
+            .status()
+            .expect("git runs")
+            .success();
+        assert!(ok, "git {args:?}");
+    };
+    git(&["add", "."]);
+    git(&["commit", "-qm", "config"]);
+    std::fs::write(root.join("app.env"), key_line()).unwrap();
+    let out = run_in(root, &["baseline", "."]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    git(&["add", "app.env"]);
+    let out = run_in(root, &["scan", "--staged"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("suppressed 1 (1 by baseline)"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::write(
+        root.join("app.env"),
+        "DEEPSEEK_API_KEY=sk-9b2e4d7a1c8f3e6b0d5a2c7e9f1b4d8a\n",
+    )
+    .unwrap();
+    git(&["add", "app.env"]);
+    let out = run_in(root, &["scan", "--staged"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+}
