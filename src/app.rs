@@ -1064,16 +1064,27 @@ fn print_problems(problems: &[Problem], verbose: bool) {
 /// Writes the report to stdout, or to `--output` through a temporary file in the same folder
 /// that is renamed into place once complete: a crash never leaves a half-written report.
 fn write_output(cfg: &ScanConfig, report: &ScanReport<'_>) -> Result<()> {
+    // A report with live secrets in it is for its owner's eyes only.
+    let access = if cfg.show_secrets {
+        crate::atomic::Access::Private
+    } else {
+        crate::atomic::Access::Shared
+    };
     if cfg.reports.is_empty() {
-        return write_report(cfg.format, cfg.output.as_deref(), report);
+        return write_report(cfg.format, cfg.output.as_deref(), access, report);
     }
     for target in &cfg.reports {
-        write_report(target.format, target.path.as_deref(), report)?;
+        write_report(target.format, target.path.as_deref(), access, report)?;
     }
     Ok(())
 }
 
-fn write_report(format: Format, path: Option<&Path>, report: &ScanReport<'_>) -> Result<()> {
+fn write_report(
+    format: Format,
+    path: Option<&Path>,
+    access: crate::atomic::Access,
+    report: &ScanReport<'_>,
+) -> Result<()> {
     match path {
         None => {
             let stdout = io::stdout();
@@ -1083,9 +1094,9 @@ fn write_report(format: Format, path: Option<&Path>, report: &ScanReport<'_>) ->
                 .or_else(ignore_broken_pipe)
                 .context("cannot write the report to standard output")
         }
-        Some(path) => {
-            crate::atomic::write(path, "the report", |out| report::emit(format, report, out))
-        }
+        Some(path) => crate::atomic::write(path, "the report", access, |out| {
+            report::emit(format, report, out)
+        }),
     }
 }
 

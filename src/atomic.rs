@@ -5,6 +5,10 @@
 //!
 //! A crash (or SIGKILL) while the temporary file is being written can leave it behind, named
 //! `.keyhound-*.tmp`; Ctrl-C does not: the binary's handler calls [`abandon`].
+//!
+//! The file gets the mode any tool's new file gets (0666 less the umask), because the temporary
+//! file is created with that mode and the kernel applies the umask; only a file that holds live
+//! secrets ([`Access::Private`]) stays readable by its owner alone (0600).
 
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -35,11 +39,22 @@ fn done(path: &Path) {
         .retain(|p| p != path);
 }
 
+/// Who may read a file written here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// As the umask says, like any file a normal tool writes: reports with redacted secrets,
+    /// baselines (hashes only).
+    Shared,
+    /// The owner alone (0600): the file holds live secrets (`--show-secrets`).
+    Private,
+}
+
 /// Writes `path` atomically with what `fill` writes; `what` names the file in errors
-/// ("the report", "the baseline").
+/// ("the report", "the baseline"). A device or FIFO written in place keeps its own mode.
 pub fn write(
     path: &Path,
     what: &str,
+    access: Access,
     fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<()> {
     if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
@@ -58,16 +73,23 @@ pub fn write(
     };
     // Created and registered under the lock, so that Ctrl-C never falls in between.
     let mut pending = PENDING.lock().unwrap_or_else(|e| e.into_inner());
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".keyhound-")
-        .suffix(".tmp")
-        .tempfile_in(&dir)
-        .with_context(|| {
-            format!(
-                "cannot create a file in {} for {what}; is the folder writable?",
-                dir.display()
-            )
-        })?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".keyhound-").suffix(".tmp");
+    // tempfile's own default (0600) is right for a private file; a shared one asks for 0666 and
+    // lets the kernel take the umask off, which reads it without changing it for other threads.
+    #[cfg(unix)]
+    if access == Access::Shared {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    #[cfg(not(unix))]
+    let _ = access;
+    let mut tmp = builder.tempfile_in(&dir).with_context(|| {
+        format!(
+            "cannot create a file in {} for {what}; is the folder writable?",
+            dir.display()
+        )
+    })?;
     let tmp_path = tmp.path().to_path_buf();
     pending.push(tmp_path.clone());
     drop(pending);
@@ -99,7 +121,10 @@ mod tests {
         if !null.exists() {
             return; // not a Unix system
         }
-        write(null, "the report", |out| out.write_all(b"x")).unwrap();
+        write(null, "the report", Access::Shared, |out| {
+            out.write_all(b"x")
+        })
+        .unwrap();
         let meta = std::fs::metadata(null).unwrap();
         assert!(!meta.is_file(), "/dev/null must stay a device");
     }
@@ -109,7 +134,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("r.json");
         std::fs::write(&path, "old").unwrap();
-        write(&path, "the report", |out| out.write_all(b"new")).unwrap();
+        write(&path, "the report", Access::Shared, |out| {
+            out.write_all(b"new")
+        })
+        .unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
         assert_eq!(
             std::fs::read_dir(dir.path()).unwrap().count(),

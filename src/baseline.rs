@@ -168,9 +168,12 @@ impl Baseline {
     }
 
     /// Writes atomically (a temporary file in the same folder, renamed into place), so a crash
-    /// never leaves a half-written baseline.
+    /// never leaves a half-written baseline. It holds hashes, not secrets: the umask decides
+    /// who reads it.
     pub fn write(&self, path: &Path) -> Result<()> {
-        crate::atomic::write(path, "the baseline", |out| out.write_all(&self.to_bytes()))
+        crate::atomic::write(path, "the baseline", crate::atomic::Access::Shared, |out| {
+            out.write_all(&self.to_bytes())
+        })
     }
 }
 

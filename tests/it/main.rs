@@ -5,6 +5,7 @@ mod action;
 mod deepseek;
 mod everyday;
 mod exposure;
+mod files;
 mod fuzzed;
 mod generic;
 mod git;
