@@ -448,34 +448,37 @@ fn collect(cfg: &ScanConfig, purpose: Purpose) -> Result<Run> {
                 .context("cannot start the scanning threads")?;
             // One thread lists the blobs (a tree diff per commit) while the pool scans those
             // already listed; the order of outcomes does not matter, everything is sorted after.
+            // Exclusions are decided by the lister, in order, so that a blob refused at an
+            // excluded path is offered again at its next path.
             let own = own_config_path(plan, config_path);
-            let excluded = std::sync::Mutex::new(Vec::new());
             let bar = Progress::new(cfg.progress && !cfg.quiet);
             let (tx, rx) = std::sync::mpsc::sync_channel::<git::BlobJob>(4096);
             let (outcomes, listed) = std::thread::scope(|s| {
-                let (bar, tx) = (&bar, tx);
+                let (bar, tx, own, config) = (&bar, tx, own.as_deref(), config.as_ref());
+                let cli_excludes = &cli_excludes;
                 let lister = s.spawn(move || {
-                    plan.stream(|job| {
-                        bar.inc_length(1);
-                        // The scan side only goes away on a panic, which surfaces anyway.
-                        let _ = tx.send(job);
-                    })
+                    let (mut excluded, mut also_at) = (Vec::new(), Vec::new());
+                    let commits = plan.stream(|offer| {
+                        let (git::Offer::Scan(job) | git::Offer::AlsoAt(job)) = &offer;
+                        if let Some(r) = job_exclusion(own, config, cli_excludes, job) {
+                            excluded.push((blob_display(job), r));
+                            return false;
+                        }
+                        match offer {
+                            git::Offer::Scan(job) => {
+                                bar.inc_length(1);
+                                // The scan side only goes away on a panic, which surfaces anyway.
+                                let _ = tx.send(job);
+                            }
+                            git::Offer::AlsoAt(job) => also_at.push(job),
+                        }
+                        true
+                    });
+                    commits.map(|c| (c, excluded, also_at))
                 });
-                let outcomes: Vec<FileOutcome> = pool.install(|| {
+                let outcomes: Vec<(gix::ObjectId, FileOutcome)> = pool.install(|| {
                     rx.into_iter()
                         .par_bridge()
-                        .filter_map(|job| {
-                            let reason =
-                                job_exclusion(own.as_deref(), config.as_ref(), &cli_excludes, &job);
-                            match reason {
-                                Some(r) => {
-                                    bar.inc(1);
-                                    lock(&excluded).push((blob_display(&job), r));
-                                    None
-                                }
-                                None => Some(job),
-                            }
-                        })
                         .map_init(
                             || (engine.scratch(), plan.repo.to_thread_local()),
                             |(scratch, repo), job| {
@@ -488,7 +491,7 @@ fn collect(cfg: &ScanConfig, purpose: Purpose) -> Result<Run> {
                                     cfg.walk.max_file_size,
                                 );
                                 bar.inc(1);
-                                o
+                                (job.id, o)
                             },
                         )
                         .collect()
@@ -499,10 +502,18 @@ fn collect(cfg: &ScanConfig, purpose: Purpose) -> Result<Run> {
                 (outcomes, listed)
             });
             bar.finish();
-            commits = listed?;
-            let mut excluded = excluded.into_inner().unwrap_or_else(|e| e.into_inner());
+            let (listed, mut excluded, also_at) = listed?;
+            commits = listed;
             excluded.sort_by(|a: &(String, DropReason), b| a.0.cmp(&b.0));
-            (outcomes, Vec::new(), excluded)
+            let (outcomes, problems) = elsewhere(
+                &engine,
+                &pool,
+                plan,
+                outcomes,
+                &also_at,
+                cfg.walk.max_file_size,
+            );
+            (outcomes, problems, excluded)
         }
     };
 
@@ -866,7 +877,11 @@ fn scan_blob(
         dropped.retain(|(f, _)| is_added(f));
     }
     let commit = job.commit.as_deref();
-    let present = plan.tip_blobs.as_ref().map(|t| t.contains(&job.id));
+    // Per path: the secret is still there only if this very blob is at this path at the tip.
+    let present = plan
+        .tip_tree
+        .as_ref()
+        .map(|t| t.get(&job.path) == Some(&job.id));
     for f in findings
         .iter_mut()
         .chain(dropped.iter_mut().map(|(f, _)| f))
@@ -885,9 +900,75 @@ fn scan_blob(
     }
 }
 
-/// Git modes report a secret once per path, with the earliest commit that added it there; in
-/// history mode it is still present if any blob at the tip holds it, and with `max_age_days`
-/// a secret still present whose first commit is older than that is `rotation_overdue`.
+/// History mode: a blob is scanned once, at the first path it had; one that holds findings is
+/// scanned again at each other path it had (a rename, a copy, two files with one content),
+/// because what a finding says depends on its path (exposure, the confidence of test data, the
+/// fingerprint). Those findings join the blob's own outcome, so that the blob counts once in
+/// the statistics. The extra work follows the findings, not the history.
+fn elsewhere(
+    engine: &Engine,
+    pool: &rayon::ThreadPool,
+    plan: &GitScan,
+    outcomes: Vec<(gix::ObjectId, FileOutcome)>,
+    also_at: &[git::BlobJob],
+    max: u64,
+) -> (Vec<FileOutcome>, Vec<Problem>) {
+    let holding: std::collections::HashMap<gix::ObjectId, usize> = outcomes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (id, o))| match o {
+            FileOutcome::Scanned {
+                findings, dropped, ..
+            } if !findings.is_empty() || !dropped.is_empty() => Some((*id, i)),
+            _ => None,
+        })
+        .collect();
+    let again: Vec<&git::BlobJob> = also_at
+        .iter()
+        .filter(|j| holding.contains_key(&j.id))
+        .collect();
+    let mut outcomes: Vec<FileOutcome> = outcomes.into_iter().map(|(_, o)| o).collect();
+    let mut problems = Vec::new();
+    if again.is_empty() {
+        return (outcomes, problems);
+    }
+    let more: Vec<(gix::ObjectId, FileOutcome)> = pool.install(|| {
+        again
+            .par_iter()
+            .map_init(
+                || (engine.scratch(), plan.repo.to_thread_local()),
+                |(scratch, repo), job| (job.id, scan_blob(engine, scratch, repo, plan, job, max)),
+            )
+            .collect()
+    });
+    for (id, o) in more {
+        let Some(&i) = holding.get(&id) else { continue };
+        match (o, &mut outcomes[i]) {
+            (
+                FileOutcome::Scanned {
+                    findings: f,
+                    dropped: d,
+                    ..
+                },
+                FileOutcome::Scanned {
+                    findings, dropped, ..
+                },
+            ) => {
+                findings.extend(f);
+                dropped.extend(d);
+            }
+            (FileOutcome::Skipped(p), _) => problems.push(p),
+            (FileOutcome::Scanned { .. }, FileOutcome::Skipped(_)) => {}
+        }
+    }
+    (outcomes, problems)
+}
+
+/// Git modes report a secret once per path, with the earliest commit that added it there (in
+/// history mode: that put a blob holding it at that path). In history mode it is present at
+/// HEAD if the blob at that same path at the tip holds it, and with `max_age_days` a secret
+/// still present whose first commit is older than that is `rotation_overdue`. The age runs from
+/// the secret's first commit at any path: renaming a file does not make its key younger.
 fn first_commits(
     findings: Vec<Finding>,
     plan: &GitScan,
@@ -900,11 +981,22 @@ fn first_commits(
     let commit_of = |f: &Finding| f.commit.as_deref().and_then(|c| by_id.get(c).copied());
     // Earliest commit first; in one commit, the first place in the file.
     let rank = |f: &Finding| (commit_of(f).map(|c| c.order), f.line, f.column);
-    let still_there: std::collections::HashSet<String> = findings
+    // By path and secret (not rule): another rule may report the same secret at the tip.
+    let still_there: std::collections::HashSet<(String, String)> = findings
         .iter()
         .filter(|f| f.git.present_at_head == Some(true))
-        .map(|f| f.secret_sha256.clone())
+        .map(|f| (f.path.clone(), f.secret_sha256.clone()))
         .collect();
+    let mut born: std::collections::HashMap<String, &git::CommitMeta> =
+        std::collections::HashMap::new();
+    for f in &findings {
+        if let Some(c) = commit_of(f) {
+            let earliest = born.entry(f.secret_sha256.clone()).or_insert(c);
+            if c.order < earliest.order {
+                *earliest = c;
+            }
+        }
+    }
     let mut first: std::collections::BTreeMap<(String, String, String), Finding> =
         std::collections::BTreeMap::new();
     for f in findings {
@@ -918,10 +1010,11 @@ fn first_commits(
     }
     let mut out: Vec<Finding> = first.into_values().collect();
     for f in &mut out {
-        if plan.tip_blobs.is_some() {
-            f.git.present_at_head = Some(still_there.contains(&f.secret_sha256));
+        if plan.tip_tree.is_some() {
+            let key = (f.path.clone(), f.secret_sha256.clone());
+            f.git.present_at_head = Some(still_there.contains(&key));
         }
-        if let (Some(limit), Some(c)) = (max_age_days, commit_of(f)) {
+        if let (Some(limit), Some(&c)) = (max_age_days, born.get(&f.secret_sha256)) {
             let age = (now - c.time).max(0) as u64 / 86_400;
             f.git.age_days = Some(age);
             f.git.rotation_overdue = Some(f.git.present_at_head.unwrap_or(true) && age > limit);

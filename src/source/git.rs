@@ -6,6 +6,10 @@
 //! change added are reported. Nothing here holds blob contents: jobs carry object ids and the
 //! scanner reads one blob at a time per thread, so memory follows the largest blob, not the
 //! history.
+//!
+//! History mode offers each blob for scanning once, at the first path it appeared at; every
+//! later path that holds the same blob (a rename, a copy, two files with one content) is offered
+//! too, as [`Offer::AlsoAt`], so that a secret is reported at every path that ever held it.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -72,6 +76,17 @@ pub struct BlobJob {
     pub commit: Option<Arc<CommitMeta>>,
 }
 
+/// How [`GitScan::stream`] hands a job over.
+#[derive(Debug, Clone)]
+pub enum Offer {
+    /// A blob to scan. The receiver answers whether it took it: history mode offers a blob it
+    /// refused (its path is excluded) again at the next path the blob appears at.
+    Scan(BlobJob),
+    /// History mode: a blob already taken for scanning, found at another path from this job's
+    /// commit on. Its findings belong at this path too.
+    AlsoAt(BlobJob),
+}
+
 /// What a git mode resolved to, ready to scan.
 pub struct GitScan {
     pub repo: gix::ThreadSafeRepository,
@@ -84,8 +99,9 @@ pub struct GitScan {
     commit_ids: Vec<ObjectId>,
     /// Range mode: report the lines each commit added (history reports whole blobs).
     added_lines: bool,
-    /// History mode: the blobs in the tip's tree, to tell whether a secret is still there.
-    pub tip_blobs: Option<HashSet<ObjectId>>,
+    /// History mode: the blob at each path of the tip's tree, to tell whether a path still
+    /// holds a secret.
+    pub tip_tree: Option<HashMap<String, ObjectId>>,
     /// Things the user should know (for example that the range is empty).
     pub notes: Vec<String>,
 }
@@ -109,7 +125,7 @@ pub fn plan(path: &Path, mode: &GitMode) -> Result<GitScan> {
         jobs: Vec::new(),
         commit_ids: Vec::new(),
         added_lines: false,
-        tip_blobs: None,
+        tip_tree: None,
         notes: Vec::new(),
     };
     match mode {
@@ -122,11 +138,12 @@ pub fn plan(path: &Path, mode: &GitMode) -> Result<GitScan> {
 
 impl GitScan {
     /// Hands every job to `send`, in order: the staged ones, or those of each commit as its
-    /// diff is read (so scanning starts before the history is listed). Returns the commits
-    /// that brought at least one job (every commit, in range mode).
-    pub fn stream(&self, mut send: impl FnMut(BlobJob)) -> Result<Vec<Arc<CommitMeta>>> {
+    /// diff is read (so scanning starts before the history is listed). `send` returns whether
+    /// it took a [`Offer::Scan`] job (see there). Returns the commits that brought at least one
+    /// job (every commit, in range mode).
+    pub fn stream(&self, mut send: impl FnMut(Offer) -> bool) -> Result<Vec<Arc<CommitMeta>>> {
         for job in &self.jobs {
-            send(job.clone());
+            send(Offer::Scan(job.clone()));
         }
         if self.commit_ids.is_empty() {
             return Ok(Vec::new());
@@ -310,10 +327,10 @@ fn history(repo: &gix::Repository, tips: &HistoryTips, scan: &mut GitScan) -> Re
         .find_commit(tip)
         .and_then(|c| c.tree())
         .map_err(git_err("cannot read the tree of the tip commit"))?;
-    scan.tip_blobs = Some(
+    scan.tip_tree = Some(
         tree_blobs(&tip_tree)?
             .into_iter()
-            .map(|(_, id)| id)
+            .map(|(path, id)| (path.to_str_lossy().into_owned(), id))
             .collect(),
     );
     let walk = repo
@@ -332,20 +349,70 @@ fn history(repo: &gix::Repository, tips: &HistoryTips, scan: &mut GitScan) -> Re
     Ok(())
 }
 
+/// History mode's memory of what it offered, so that each blob is scanned once and each
+/// (blob, path) pair is offered once. Object ids and small numbers only: paths are interned,
+/// since one path has many blobs over time.
+#[derive(Default)]
+struct Offered {
+    paths: HashMap<String, u32>,
+    /// Blobs taken for scanning, with the path they were taken at.
+    taken: HashMap<ObjectId, u32>,
+    /// The other (blob, path) pairs offered: as [`Offer::AlsoAt`], or refused.
+    elsewhere: HashSet<(ObjectId, u32)>,
+}
+
+impl Offered {
+    fn path_index(&mut self, path: &str) -> u32 {
+        if let Some(&i) = self.paths.get(path) {
+            return i;
+        }
+        let i = self.paths.len() as u32;
+        self.paths.insert(path.to_string(), i);
+        i
+    }
+
+    /// How to offer the blob `id` at `path`, or `None` when that pair was offered before.
+    fn kind(&self, id: ObjectId, path: u32) -> Option<OfferKind> {
+        match self.taken.get(&id) {
+            Some(&at) if at == path => None,
+            Some(_) if self.elsewhere.contains(&(id, path)) => None,
+            Some(_) => Some(OfferKind::AlsoAt),
+            None if self.elsewhere.contains(&(id, path)) => None,
+            None => Some(OfferKind::Scan),
+        }
+    }
+
+    fn record(&mut self, id: ObjectId, path: u32, kind: OfferKind, taken: bool) {
+        if kind == OfferKind::Scan && taken {
+            self.taken.insert(id, path);
+        } else {
+            self.elsewhere.insert((id, path));
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OfferKind {
+    Scan,
+    AlsoAt,
+}
+
 /// Diffs each commit (oldest first) against its first parent. With `added_lines`, each changed
 /// file is a job that reports the lines the commit added; without it (history), each blob not
-/// seen before is a job that reports everything it holds, under the first commit that had it.
+/// taken before is offered for scanning (it reports everything it holds) and each new path of
+/// a blob already taken is offered as [`Offer::AlsoAt`], both under the commit that put the
+/// blob at that path.
 fn commits_to_jobs(
     repo: &gix::Repository,
     ids: &[ObjectId],
     added_lines: bool,
-    send: &mut dyn FnMut(BlobJob),
+    send: &mut dyn FnMut(Offer) -> bool,
 ) -> Result<Vec<Arc<CommitMeta>>> {
     let mut commits = Vec::new();
     let mut cache = repo
         .diff_resource_cache_for_tree_diff()
         .map_err(git_err("cannot prepare tree diffs"))?;
-    let mut seen: HashSet<ObjectId> = HashSet::new();
+    let mut offered = Offered::default();
     let empty = repo.empty_tree();
     for &id in ids {
         let commit = repo
@@ -423,8 +490,6 @@ fn commits_to_jobs(
                             None => {}
                         }
                     }
-                } else if !seen.insert(id) {
-                    return Ok(Action::Continue(()));
                 }
                 found.push(BlobJob {
                     path: path.to_str_lossy().into_owned(),
@@ -437,15 +502,38 @@ fn commits_to_jobs(
             })
             .map_err(git_err("cannot diff a commit"))?;
         cache.clear_resource_cache_keep_allocation();
-        if found.is_empty() && !added_lines {
+        // Made at the first job: in history, a commit whose changes were all offered before (a
+        // merge, a revert) brings none and is left out.
+        let mut this: Option<Arc<CommitMeta>> = None;
+        let mut meta_of = |commits: &mut Vec<Arc<CommitMeta>>| -> Result<Arc<CommitMeta>> {
+            if let Some(m) = &this {
+                return Ok(m.clone());
+            }
+            let m = Arc::new(meta(&commit, commits.len())?);
+            commits.push(m.clone());
+            this = Some(m.clone());
+            Ok(m)
+        };
+        if added_lines {
+            let meta = meta_of(&mut commits)?;
+            for mut job in found {
+                job.commit = Some(meta.clone());
+                send(Offer::Scan(job));
+            }
             continue;
         }
-        let meta = Arc::new(meta(&commit, commits.len())?);
         for mut job in found {
-            job.commit = Some(meta.clone());
-            send(job);
+            let (id, path) = (job.id, offered.path_index(&job.path));
+            let Some(kind) = offered.kind(id, path) else {
+                continue;
+            };
+            job.commit = Some(meta_of(&mut commits)?);
+            let taken = send(match kind {
+                OfferKind::Scan => Offer::Scan(job),
+                OfferKind::AlsoAt => Offer::AlsoAt(job),
+            });
+            offered.record(id, path, kind, taken);
         }
-        commits.push(meta);
     }
     Ok(commits)
 }

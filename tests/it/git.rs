@@ -283,7 +283,7 @@ fn history_reports_each_secret_once_with_its_first_commit() {
     repo.write("a.env", key_line(7));
     let c1 = repo.commit("c1", 3);
     // The same secret copied to another file and the first file edited: blobs differ, the
-    // secret is the same. (A byte-identical copy would be the same blob, scanned once.)
+    // secret is the same. (Byte-identical copies: see the tests below.)
     repo.write("a.env", format!("# edited\n{}", key_line(7)));
     repo.write("b.env", format!("# a copy\n{}", key_line(7)));
     let c2 = repo.commit("c2", 2);
@@ -294,6 +294,146 @@ fn history_reports_each_secret_once_with_its_first_commit() {
     assert_eq!(by_path("a.env")["commit"], c1.as_str());
     assert_eq!(by_path("b.env")["commit"], c2.as_str());
     assert!(f.iter().all(|x| x["present_at_head"] == true));
+}
+
+/// The findings of `v` as (path, commit, present_at_head), sorted.
+fn places(v: &Value) -> Vec<(String, String, bool)> {
+    let mut p: Vec<(String, String, bool)> = findings(v)
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["commit"].as_str().unwrap().to_string(),
+                f["present_at_head"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    p.sort();
+    p
+}
+
+fn place(path: &str, commit: &str, present: bool) -> (String, String, bool) {
+    (path.to_string(), commit.to_string(), present)
+}
+
+/// Issue 22, defect 3: a `git mv` was reported only at the old path, "present at HEAD".
+#[test]
+fn history_reports_a_renamed_secret_at_its_new_path_too() {
+    if !have_git() {
+        return;
+    }
+    let repo = Repo::new();
+    repo.write("config/old.env", key_line(50));
+    let c1 = repo.commit("c1", 10);
+    repo.git(&["mv", "config/old.env", "config/prod.env"]);
+    let c2 = repo.commit("rename", 5);
+
+    let (v, code, _) = repo.scan(&["--history", "--max-age", "7d"]);
+    assert_eq!(code, 1);
+    // The old path stays: it is in the history, and no longer at HEAD.
+    assert_eq!(
+        places(&v),
+        vec![
+            place("config/old.env", &c1, false),
+            place("config/prod.env", &c2, true),
+        ],
+        "{v:#}"
+    );
+    let at = |p: &str| {
+        findings(&v)
+            .iter()
+            .find(|f| f["path"] == p)
+            .unwrap()
+            .clone()
+    };
+    // The key is as old as its first commit, whatever path it has now.
+    assert_eq!(at("config/prod.env")["age_days"], 10);
+    assert_eq!(at("config/prod.env")["rotation_overdue"], true);
+    assert_eq!(at("config/old.env")["rotation_overdue"], false);
+    assert_ne!(
+        at("config/old.env")["fingerprint"],
+        at("config/prod.env")["fingerprint"]
+    );
+    // One blob, read for each path but counted once.
+    assert_eq!(v["stats"]["files_scanned"], 1, "{v:#}");
+}
+
+#[test]
+fn history_reports_identical_files_at_each_path_with_its_own_presence() {
+    if !have_git() {
+        return;
+    }
+    let repo = Repo::new();
+    // Two files with one content (one blob), and a third that holds the key among other lines.
+    repo.write("a.env", key_line(51));
+    repo.write("b.env", key_line(51));
+    repo.write("c.env", format!("# c\n{}", key_line(51)));
+    let c1 = repo.commit("c1", 3);
+    // The key leaves a.env and c.env; b.env, the same blob as a.env was, keeps it.
+    repo.write("a.env", "clean\n");
+    repo.write("c.env", "# c\n");
+    repo.commit("c2", 2);
+    // A copy made later starts its own history at the commit that made it.
+    repo.write("d.env", key_line(51));
+    let c3 = repo.commit("c3", 1);
+
+    let (v, _, _) = repo.scan(&["--history"]);
+    assert_eq!(
+        places(&v),
+        vec![
+            place("a.env", &c1, false),
+            place("b.env", &c1, true),
+            place("c.env", &c1, false),
+            place("d.env", &c3, true),
+        ],
+        "{v:#}"
+    );
+    assert!(hashes(&v).iter().all(|h| *h == hash(51)));
+}
+
+#[test]
+fn history_judges_a_moved_secret_by_its_new_path() {
+    if !have_git() {
+        return;
+    }
+    let repo = Repo::new();
+    repo.write("server/settings.env", key_line(52));
+    repo.commit("c1", 2);
+    std::fs::create_dir_all(repo.path().join("public")).unwrap();
+    repo.git(&["mv", "server/settings.env", "public/settings.env"]);
+    repo.commit("served to browsers now", 1);
+    let (v, _, _) = repo.scan(&["--history"]);
+    let exposure = |p: &str| {
+        findings(&v)
+            .iter()
+            .find(|f| f["path"] == p)
+            .unwrap_or_else(|| panic!("{p} in {v:#}"))["exposure"]
+            .clone()
+    };
+    assert_eq!(exposure("public/settings.env"), "client", "{v:#}");
+    assert_ne!(exposure("server/settings.env"), "client", "{v:#}");
+}
+
+#[test]
+fn history_scans_a_blob_excluded_at_one_path_at_its_next_path() {
+    if !have_git() {
+        return;
+    }
+    let repo = Repo::new();
+    repo.write(".keyhound.toml", "exclude = [\"vendor/\"]\n");
+    repo.write("vendor/keys.env", key_line(53));
+    repo.commit("c1", 2);
+    repo.write("app/keys.env", key_line(53));
+    let c2 = repo.commit("copied out of vendor", 1);
+    let out = keyhound()
+        .args(["scan", "--format", "json", "--history", "--explain"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(places(&v), vec![place("app/keys.env", &c2, true)], "{v:#}");
+    let err = stderr(&out);
+    assert!(err.contains("excluded: vendor/keys.env@"), "{err}");
 }
 
 #[test]
