@@ -93,10 +93,11 @@ pub struct GitInfo {
     /// The commit's date, RFC 3339.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
-    /// `--history`: whether the secret is still in the tree of HEAD (or of `--branch`).
+    /// `--history`: whether this path still holds the secret in the tree of HEAD (or of
+    /// `--branch`); the same secret at another path has its own answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub present_at_head: Option<bool>,
-    /// `--max-age`: whole days since the commit that first added the secret.
+    /// `--max-age`: whole days since the commit that first added the secret, at any path.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age_days: Option<u64>,
     /// `--max-age`: still present at HEAD and older than the limit: rotate it.
