@@ -938,8 +938,14 @@ mod tests {
                     .map(|(_, v)| v.to_string())
             }
         };
-        // (flag, environment, stdout is a terminal, colour)
-        let cases: &[(ColorArg, &'static [(&str, &str)], bool, bool)] = &[
+        /// (flag, environment, stdout is a terminal, colour)
+        type Case = (
+            ColorArg,
+            &'static [(&'static str, &'static str)],
+            bool,
+            bool,
+        );
+        let cases: &[Case] = &[
             (ColorArg::Auto, &[], true, true),
             (ColorArg::Auto, &[], false, false),
             (ColorArg::Auto, &[("NO_COLOR", "1")], true, false),
