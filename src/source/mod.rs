@@ -66,9 +66,10 @@ pub struct RootNames {
 impl RootNames {
     /// Names for `root` (a folder or a file, as typed on the command line).
     pub fn new(root: &Path) -> RootNames {
-        let typed = slashed(root);
-        let typed = typed.trim_end_matches('/');
-        let typed = match typed {
+        let slashed_root = slashed(root);
+        let typed = match slashed_root.trim_end_matches('/') {
+            // `/` itself: its files are `/etc/...`.
+            "" if slashed_root.starts_with('/') => "/".to_string(),
             "." => String::new(),
             t => t.strip_prefix("./").unwrap_or(t).to_string(),
         };
@@ -620,6 +621,7 @@ mod tests {
             ("root/a/b.rs", "root/", "a/b.rs", "root/a/b.rs"),
             ("./sub/x.env", "./sub", "x.env", "sub/x.env"),
             ("/abs/x.env", "/abs", "x.env", "/abs/x.env"),
+            ("/etc/x.env", "/", "etc/x.env", "/etc/x.env"),
         ];
         for (path, root, rel, display) in cases {
             let got = rel_path(Path::new(path), Path::new(root));
