@@ -181,16 +181,14 @@ pub fn scan(cfg: &ScanConfig) -> Result<Outcome> {
     if !cfg.quiet {
         print_summary(&stats, &findings, &dropped, started.elapsed());
     }
-    strict_outcome(cfg, &problems).map_or_else(
-        || {
-            Ok(if findings.iter().any(|f| cfg.fail_on.fails(f)) {
-                Outcome::Findings
-            } else {
-                Outcome::Clean
-            })
-        },
-        Ok,
-    )
+    if let Some(failed) = strict_outcome(cfg, &problems) {
+        return Ok(failed);
+    }
+    Ok(if findings.iter().any(|f| cfg.fail_on.fails(f)) {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
 }
 
 /// The width the human report wraps prose at: the terminal's when stdout is one.
