@@ -275,7 +275,14 @@ impl<'h> FileExposure<'h> {
             || stem.ends_with("_spec")
             || stem.starts_with("test_")
             || name == "conftest.py";
-        test_name.then_some("a test file")
+        if test_name {
+            return Some("a test file");
+        }
+        // `.env.example`, `config.sample.yml`, `wp-config-sample.php`, `*.examples.json`.
+        let sample = name
+            .split(['.', '-', '_'])
+            .any(|p| matches!(p, "example" | "examples" | "sample" | "samples"));
+        sample.then_some("an example or sample file")
     }
 
     fn client_path(&self, span: (usize, usize)) -> Option<&'static str> {

@@ -12,6 +12,7 @@ mod anchors;
 mod checks;
 mod encoded;
 mod exposure;
+mod handlers;
 mod literal;
 mod position;
 mod rust;
@@ -19,6 +20,7 @@ mod selfcheck;
 mod starts;
 
 pub use checks::{char_classes, is_placeholder, shannon_entropy};
+pub use handlers::HANDLERS;
 pub use selfcheck::{check_rules, expand_checksums, ExampleFailure};
 
 use std::collections::HashMap;
@@ -72,6 +74,8 @@ pub struct Engine {
     required: Vec<OnceLock<Option<memchr::memmem::Finder<'static>>>>,
     /// Per rule, made on first use: how its matches are found at its hits ([`starts`]).
     plans: Vec<OnceLock<Option<starts::Plan>>>,
+    /// Rules that apply only to some files, when there are any.
+    files: Option<FileRules>,
     options: DetectOptions,
 }
 
@@ -89,6 +93,9 @@ pub struct Scratch {
     marks: Vec<(u8, usize)>,
     /// How many encodings deep the current scan is.
     depth: u8,
+    /// The globs of [`FileRules`] that match the chunk's path, and their rules.
+    globs: Vec<usize>,
+    file_rules: Vec<u32>,
 }
 
 /// Buffers for the rule being run.
@@ -110,6 +117,74 @@ struct Candidate {
     rule: u32,
     start: usize,
     end: usize,
+    /// The secret when it is not the bytes at `start..end` as they stand: decoded from the
+    /// rule's `decode` encoding.
+    value: Option<Box<[u8]>>,
+}
+
+/// The rules limited to some files by their `files` globs ([`crate::rules::RuleSpec::files`]).
+#[derive(Debug)]
+struct FileRules {
+    set: globset::GlobSet,
+    /// Per glob of `set`: its rule.
+    rule_of: Vec<u32>,
+    /// Per rule: whether it is limited to some files.
+    limited: Vec<bool>,
+    /// Literal endings, one of which every matching path has (lower case), when every glob
+    /// ends in one: most files are ruled out by comparing their ends, without the glob set.
+    endings: Option<Vec<Vec<u8>>>,
+}
+
+/// The largest file a keyword-less file rule reads whole; credential files are small.
+const WHOLE_FILE_LIMIT: usize = 1 << 20;
+
+impl FileRules {
+    fn new(rules: &RuleSet) -> Result<Option<FileRules>> {
+        let mut globs = Vec::new();
+        let mut rule_of = Vec::new();
+        let mut limited = vec![false; rules.len()];
+        let mut endings = Some(Vec::new());
+        for (ri, rule) in rules.rules().iter().enumerate() {
+            for f in &rule.spec.files {
+                globs.push(f.clone());
+                rule_of.push(ri as u32);
+                limited[ri] = true;
+                let last = f.rsplit('/').next().unwrap_or(f);
+                let tail = last.rsplit(['*', '?', ']', '}']).next().unwrap_or("");
+                match &mut endings {
+                    Some(e) if !tail.is_empty() => e.push(tail.to_ascii_lowercase().into_bytes()),
+                    _ => endings = None,
+                }
+            }
+        }
+        if globs.is_empty() {
+            return Ok(None);
+        }
+        let set = crate::rules::files_globset(&globs)?;
+        Ok(Some(FileRules {
+            set,
+            rule_of,
+            limited,
+            endings,
+        }))
+    }
+
+    /// The rules whose files include `path`, into `out` (sorted, without repeats).
+    fn matching(&self, path: &str, globs: &mut Vec<usize>, out: &mut Vec<u32>) {
+        out.clear();
+        if let Some(endings) = &self.endings {
+            let p = path.as_bytes();
+            let ends =
+                |e: &Vec<u8>| p.len() >= e.len() && p[p.len() - e.len()..].eq_ignore_ascii_case(e);
+            if !endings.iter().any(ends) {
+                return;
+            }
+        }
+        self.set.matches_into(path, globs);
+        out.extend(globs.iter().map(|&g| self.rule_of[g]));
+        out.sort_unstable();
+        out.dedup();
+    }
 }
 
 impl Engine {
@@ -151,6 +226,7 @@ impl Engine {
         let required = (0..rules.len()).map(|_| OnceLock::new()).collect();
         let plans = (0..rules.len()).map(|_| OnceLock::new()).collect();
         let windows = rules.rules().iter().map(|r| r.spec.window).collect();
+        let files = FileRules::new(&rules)?;
         Ok(Engine {
             rules,
             anchors,
@@ -158,6 +234,7 @@ impl Engine {
             windows,
             required,
             plans,
+            files,
             options,
         })
     }
@@ -185,6 +262,8 @@ impl Engine {
             context_hits: Vec::new(),
             marks: Vec::new(),
             depth: 0,
+            globs: Vec::new(),
+            file_rules: Vec::new(),
         }
     }
 
@@ -196,9 +275,30 @@ impl Engine {
         marks.clear();
         self.prefilter(hay, scratch, &mut marks);
         let mut candidates = Vec::new();
+        if let Some(files) = &self.files {
+            files.matching(
+                chunk.provenance.path(),
+                &mut scratch.globs,
+                &mut scratch.file_rules,
+            );
+        }
         for &ri in &scratch.touched {
+            if let Some(files) = &self.files {
+                if files.limited[ri as usize] && scratch.file_rules.binary_search(&ri).is_err() {
+                    continue;
+                }
+            }
             let hits = &mut scratch.hits[ri as usize];
             self.find(ri, hay, hits, &mut scratch.rule, true, &mut candidates);
+        }
+        // Rules for files of a fixed name and no keyword read the whole (small) file.
+        if hay.len() <= WHOLE_FILE_LIMIT {
+            for &ri in &scratch.file_rules {
+                let rule = &self.rules.rules()[ri as usize];
+                if rule.spec.keywords.is_empty() {
+                    self.run_rule(ri, rule, hay, 0, hay.len(), &mut candidates);
+                }
+            }
         }
         candidates.sort_by_key(|c| (c.start, c.end, c.rule));
         candidates.dedup_by_key(|c| (c.start, c.end, c.rule));
@@ -256,6 +356,7 @@ impl Engine {
                             rule: ri as u32,
                             start: d.start,
                             end: d.end,
+                            value: None,
                         };
                         (f.provider, f.confidence) =
                             self.attribute_with(&here, rule, &outer_context);
@@ -322,6 +423,13 @@ impl Engine {
         out: &mut Vec<Candidate>,
     ) {
         let rule = &self.rules.rules()[ri as usize];
+        if let Some(handler) = &rule.spec.handler {
+            hits.sort_unstable();
+            handlers::run(handler, hay, hits, &mut |s, e| {
+                self.push_accepted(ri, rule, hay, Some((s, e)), out)
+            });
+            return;
+        }
         let plan = if use_plans {
             self.plans[ri as usize]
                 .get_or_init(|| {
@@ -434,13 +542,30 @@ impl Engine {
         secret: Option<(usize, usize)>,
         out: &mut Vec<Candidate>,
     ) {
-        if let Some((start, end)) = secret {
-            if self.accept(rule, hay, start, end) {
-                out.push(Candidate {
-                    rule: ri,
-                    start,
-                    end,
-                });
+        let Some((start, end)) = secret else { return };
+        match rule.spec.decode {
+            None => {
+                if self.accept(rule, hay, start, end) {
+                    out.push(Candidate {
+                        rule: ri,
+                        start,
+                        end,
+                        value: None,
+                    });
+                }
+            }
+            Some(decode) => {
+                let Some(value) = decode.decode(&hay[start..end]) else {
+                    return;
+                };
+                if self.accept_value(rule, hay, start, end, &value) {
+                    out.push(Candidate {
+                        rule: ri,
+                        start,
+                        end,
+                        value: Some(value.into_boxed_slice()),
+                    });
+                }
             }
         }
     }
@@ -531,14 +656,25 @@ impl Engine {
 
     /// The checks after the regex: boundary, entropy, character classes, placeholders.
     fn accept(&self, rule: &Rule, hay: &[u8], start: usize, end: usize) -> bool {
+        self.accept_value(rule, hay, start, end, &hay[start..end])
+    }
+
+    /// [`Engine::accept`] for a secret whose value is `secret` (decoded from `start..end`).
+    fn accept_value(
+        &self,
+        rule: &Rule,
+        hay: &[u8],
+        start: usize,
+        end: usize,
+        secret: &[u8],
+    ) -> bool {
         let spec = &rule.spec;
-        if start == end {
+        if start == end || secret.is_empty() {
             return false;
         }
         if spec.boundary && !checks::at_boundary(hay, start, end) {
             return false;
         }
-        let secret = &hay[start..end];
         if spec.min_entropy > 0.0 && shannon_entropy(secret) < spec.min_entropy {
             return false;
         }
@@ -572,7 +708,8 @@ impl Engine {
         let mut out = Vec::with_capacity(cands.len());
         for c in cands {
             let rule = &self.rules.rules()[c.rule as usize];
-            let raw = String::from_utf8_lossy(&hay[c.start..c.end]).into_owned();
+            let value = c.value.as_deref().unwrap_or(&hay[c.start..c.end]);
+            let raw = String::from_utf8_lossy(value).into_owned();
             let (provider, confidence) = self.attribute(c, rule, scratch);
             let (exposure, exposure_reason) = file_exposure.classify((c.start, c.end));
             // Keys that projects publish on purpose as test vectors (private keys, JWTs) are
@@ -622,7 +759,7 @@ impl Engine {
                 verification: None,
                 commit: None,
                 git: Default::default(),
-                encoding: None,
+                encoding: rule.spec.decode.map(|d| d.name().to_string()),
                 severity: crate::finding::Severity::Medium,
                 severity_override: None,
                 span: (c.start, c.end),

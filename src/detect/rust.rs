@@ -945,6 +945,7 @@ fn bind(
                 rule: ri,
                 start: s,
                 end: e,
+                value: None,
             });
             confidences.push(match site.binding {
                 Binding::Const => Confidence::Medium,
@@ -981,6 +982,7 @@ fn env_findings(
             rule: ri,
             start: site.name_span.0,
             end: site.name_span.1,
+            value: None,
         })
         .collect();
     let mut out = engine.to_findings(chunk, &cands, scratch);

@@ -10,7 +10,23 @@ use crate::rules::base62_checksum;
 /// Rule examples may write `{{checksum:ghp_<30 characters>}}`: the token is completed with its
 /// CRC32 checksum when the example runs. Rule files then never hold a token with a valid
 /// checksum, which code hosts' push protection would block.
+///
+/// `{{base64:user:password}}` is replaced by the base64 of the text after `base64:`, for
+/// credentials that files hold encoded (Docker's `auth`, Kubernetes Secret `data`), so that rule
+/// files show the credential a reader can check, not an opaque blob.
 pub fn expand_checksums(text: &str) -> String {
+    use base64::Engine as _;
+    const B64: &str = "{{base64:";
+    let mut text = text.to_string();
+    while let Some(at) = text.find(B64) {
+        let Some(close) = text[at..].find("}}") else {
+            break;
+        };
+        let encoded =
+            base64::engine::general_purpose::STANDARD.encode(&text[at + B64.len()..at + close]);
+        text.replace_range(at..at + close + 2, &encoded);
+    }
+    let text = text.as_str();
     const OPEN: &str = "{{checksum:";
     let mut out = String::with_capacity(text.len() + 8);
     let mut rest = text;
@@ -63,7 +79,11 @@ pub fn check_rules(engine: &Engine) -> Vec<ExampleFailure> {
             let text = expand_checksums(text);
             let chunk = Chunk {
                 provenance: Provenance::File {
-                    path: "example".into(),
+                    path: rule
+                        .spec
+                        .example_path
+                        .clone()
+                        .unwrap_or_else(|| "example".into()),
                 },
                 data: text.as_bytes(),
             };
@@ -99,5 +119,9 @@ mod tests {
         assert_eq!(t.len(), "T=ghp_q8W2e4R6t1Y3u5I7o9P0aSdFgHjKlZ x".len() + 6);
         assert!(crate::rules::Check::Base62Crc32.passes(&t.as_bytes()[2..t.len() - 2]));
         assert_eq!(expand_checksums("plain"), "plain");
+        assert_eq!(
+            expand_checksums("auth={{base64:ci:Tz8L}}."),
+            "auth=Y2k6VHo4TA==."
+        );
     }
 }

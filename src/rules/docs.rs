@@ -39,6 +39,7 @@ pub fn markdown(set: &RuleSet) -> String {
                 Check::Jwt => "JWT decodes",
                 Check::PemFraming => "PEM framing",
                 Check::RandomValue => "random-looking value",
+                Check::Password => "real password (not a stand-in)",
             })
             .collect();
         let context = if s.attribute.is_empty() {

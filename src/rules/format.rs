@@ -46,6 +46,26 @@ pub struct RuleSpec {
     /// (`mistral`) is allowed when the key itself has no prefix, and the rule must say so in
     /// its description.
     pub keywords: Vec<String>,
+    /// Globs naming the only files this rule applies to (`.netrc`, `.docker/config.json`,
+    /// `*.ppk`): a glob without `/` matches the file name, one with `/` the end of the path.
+    /// With no `keywords`, the pattern runs over the whole of each such file (credential files
+    /// that tools write have a fixed name and are small); with keywords, it runs at their hits
+    /// as usual, but only in these files.
+    #[serde(default)]
+    pub files: Vec<String>,
+    /// The path `rules check` gives the examples of a rule with `files` (it must match them).
+    #[serde(default)]
+    pub example_path: Option<String>,
+    /// A format handler that finds the candidate secrets at the keyword hits instead of the
+    /// pattern (`kubernetes-secret-data`: the entries of a Secret's `data`); the pattern is
+    /// then empty. The candidates pass `decode` and the checks like a pattern's matches.
+    #[serde(default)]
+    pub handler: Option<String>,
+    /// How the secret group is encoded in the file (`base64`, or `base64-user-password` for
+    /// `user:password`, as in Docker's `auth` and `.npmrc`'s `_auth`): it is decoded before
+    /// the checks, and the decoded secret (the password) is what the finding holds.
+    #[serde(default)]
+    pub decode: Option<Decode>,
     /// Bytes searched before and after each keyword hit.
     #[serde(default = "default_window")]
     pub window: [usize; 2],
@@ -89,6 +109,54 @@ pub struct RuleSpec {
     /// an operator's `--rules` file, never from configuration found in the scanned tree.
     #[serde(default)]
     pub verify: Option<VerifySpec>,
+}
+
+/// How a rule's secret group is encoded in the file ([`RuleSpec::decode`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Decode {
+    /// Standard or URL-safe base64, padded or not: the decoded bytes are the secret.
+    Base64,
+    /// Base64 of `user:password`: the password is the secret (HTTP Basic, Docker `auth`).
+    Base64UserPassword,
+}
+
+impl Decode {
+    /// The secret inside an encoded value, or `None` when it does not decode to text of the
+    /// expected shape.
+    pub fn decode(self, encoded: &[u8]) -> Option<Vec<u8>> {
+        use base64::Engine as _;
+        let trimmed: Vec<u8> = encoded
+            .iter()
+            .copied()
+            .filter(|b| !b.is_ascii_whitespace())
+            .collect();
+        let unpadded = trimmed
+            .strip_suffix(b"==")
+            .or_else(|| trimmed.strip_suffix(b"="));
+        let body = unpadded.unwrap_or(&trimmed);
+        let bytes = base64::engine::general_purpose::STANDARD_NO_PAD
+            .decode(body)
+            .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(body))
+            .ok()?;
+        // A password or token is printable text; binary after decoding is something else.
+        if bytes.is_empty() || bytes.iter().any(|&b| b < 0x20 && b != b'\t') {
+            return None;
+        }
+        std::str::from_utf8(&bytes).ok()?;
+        match self {
+            Decode::Base64 => Some(bytes),
+            Decode::Base64UserPassword => {
+                let colon = bytes.iter().position(|&b| b == b':')?;
+                Some(bytes[colon + 1..].to_vec())
+            }
+        }
+    }
+
+    /// The name a finding's `encoding` field gives.
+    pub fn name(self) -> &'static str {
+        "base64"
+    }
 }
 
 /// "If one of these words is in the same file, the key belongs to `provider`."
@@ -313,9 +381,35 @@ impl RuleSpec {
             !self.remediation.trim().is_empty(),
             "`remediation` is empty: say where to revoke the key"
         );
-        if self.keywords.is_empty() {
+        if self.keywords.is_empty() && self.files.is_empty() {
             bail!(
-                "a rule needs at least one keyword: without one the regex would run on every byte"
+                "a rule needs at least one keyword or a `files` list: without either the regex would run on every byte"
+            );
+        }
+        if let Some(h) = &self.handler {
+            ensure!(
+                crate::detect::HANDLERS.contains(&h.as_str()),
+                "unknown `handler` {h:?}; known: {}",
+                crate::detect::HANDLERS.join(", ")
+            );
+            ensure!(
+                self.pattern.is_empty() && !self.keywords.is_empty(),
+                "a rule with a `handler` has keywords (where the handler runs) and an empty `pattern`"
+            );
+        }
+        if !self.files.is_empty() {
+            let set = files_globset(&self.files)?;
+            let example = self.example_path.as_deref().context(
+                "a rule with `files` needs an `example_path` (a path its files match) for its examples",
+            )?;
+            ensure!(
+                set.is_match(example),
+                "`example_path` {example:?} is not matched by `files`"
+            );
+        } else {
+            ensure!(
+                self.example_path.is_none(),
+                "`example_path` is only for rules with `files`"
             );
         }
         for k in &self.keywords {
@@ -376,6 +470,26 @@ impl RuleSpec {
         }
         Ok(())
     }
+}
+
+/// The globs of a rule's `files`: without a `/` a glob matches the file name in any folder,
+/// with one it matches the end of the path.
+pub fn files_globset(files: &[String]) -> Result<globset::GlobSet> {
+    let mut b = globset::GlobSetBuilder::new();
+    for f in files {
+        ensure!(!f.trim().is_empty(), "an entry of `files` is empty");
+        let pattern = match f.strip_prefix('/') {
+            Some(rooted) => rooted.to_string(),
+            None => format!("**/{f}"),
+        };
+        let glob = globset::GlobBuilder::new(&pattern)
+            .literal_separator(true)
+            .case_insensitive(true)
+            .build()
+            .with_context(|| format!("`files` entry {f:?} is not a valid glob"))?;
+        b.add(glob);
+    }
+    b.build().context("`files` cannot be compiled")
 }
 
 /// Syntax errors in operator and configuration rules surface at load time; compiling (and the

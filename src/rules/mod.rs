@@ -10,7 +10,9 @@ pub mod docs;
 mod format;
 mod structure;
 
-pub use format::{Attribution, Partner, RuleFile, RuleSpec, VerifySpec, SIGNERS};
+pub use format::{
+    files_globset, Attribution, Decode, Partner, RuleFile, RuleSpec, VerifySpec, SIGNERS,
+};
 pub use structure::{base62_checksum, Check};
 
 use std::fmt;

@@ -22,6 +22,12 @@ pub enum Check {
     /// letters and digits, high entropy, and is not an identifier, dotted or `::` path, file
     /// path, URL, call, reference or number. For the generic (provider-less) detector.
     RandomValue,
+    /// A password someone chose or generated, not a stand-in: 6 to 128 printable characters
+    /// that are not a template or variable reference (`${DB_PASS}`, `{{ .Values.pw }}`,
+    /// `<password>`, `%s`, `$(cat f)`), a masked value (`****`), a word from documentation
+    /// (password, changeme, secret, example, your..., test, admin, root, ...), one word with a
+    /// few digits after it (`hunter2`), a short number, or a code expression.
+    Password,
 }
 
 impl Check {
@@ -31,6 +37,7 @@ impl Check {
             Check::Jwt => jwt(secret),
             Check::PemFraming => pem(secret),
             Check::RandomValue => random_value(secret),
+            Check::Password => password(secret),
         }
     }
 }
@@ -97,6 +104,10 @@ fn random_value(v: &[u8]) -> bool {
     if is_number_literal(&s) || is_uuid(v) {
         return false;
     }
+    // Base64 of text is an encoded value; the engine decodes it and judges what it holds.
+    if v.len() % 4 == 0 && base64_of_text(v) {
+        return false;
+    }
     let version = s
         .trim_start_matches(['v', 'V'])
         .split('.')
@@ -133,6 +144,150 @@ fn random_value(v: &[u8]) -> bool {
     let entropy = crate::detect::shannon_entropy(v);
     let needed = if v.len() >= 20 { 3.5 } else { 3.2 };
     entropy >= needed
+}
+
+/// Words that make a password documentation, a default or a test value wherever they occur in
+/// it (compared in lower case).
+const STAND_IN_PASSWORD_WORDS: &[&str] = &[
+    "pass",
+    "p4ss",
+    "pwd",
+    "passwd",
+    "secret",
+    "s3cr3t",
+    "changeme",
+    "change_me",
+    "change-me",
+    "abc123",
+    "example",
+    "sample",
+    "dummy",
+    "test",
+    "admin",
+    "root",
+    "guest",
+    "demo",
+    "default",
+    "qwerty",
+    "letmein",
+    "xxx",
+    "***",
+    "...",
+    "your",
+    "placeholder",
+    "redacted",
+    "hidden",
+    "masked",
+    "removed",
+    "notreal",
+    "not_real",
+    "fake",
+    "foobar",
+    "foo",
+    "bar",
+    "baz",
+    "postgres",
+    "mysql",
+    "mongo",
+    "redis",
+    "rabbit",
+    "hunter2",
+    "welcome",
+    "123456",
+    "todo",
+    "fixme",
+    "replace",
+    "insert",
+    "enter",
+    "putyour",
+    "mypass",
+    "none",
+    "null",
+    "undefined",
+    "empty",
+    "blank",
+    "unset",
+    "1234",
+];
+
+fn password(v: &[u8]) -> bool {
+    if !(6..=128).contains(&v.len()) || v.iter().any(|b| !(0x21..0x7f).contains(b)) {
+        return false;
+    }
+    let s = std::str::from_utf8(v).unwrap_or("");
+    let lower = s.to_ascii_lowercase();
+    if STAND_IN_PASSWORD_WORDS.iter().any(|w| lower.contains(w)) {
+        return false;
+    }
+    // References and templates: shell, Compose, Helm/Jinja/Go, ERB, Spring, MSBuild, printf.
+    let first = v[0];
+    if matches!(
+        first,
+        b'$' | b'<' | b'%' | b'{' | b'[' | b'@' | b'#' | b'&' | b'*' | b'!'
+    ) || s.starts_with("ENC(")
+        || s.starts_with("ENC[")
+        || [
+            "${", "{{", "}}", "$(", "%(", "%s", "#{", "<%", "%>", "(", ")",
+        ]
+        .iter()
+        .any(|m| s.contains(m))
+    {
+        return false;
+    }
+    // The same character over and over, and runs like `abcdef` or `123456`.
+    if crate::detect::is_placeholder(v) {
+        return false;
+    }
+    let letters = v.iter().filter(|b| b.is_ascii_alphabetic()).count();
+    let digits = v.iter().filter(|b| b.is_ascii_digit()).count();
+    let others = v.len() - letters - digits;
+    // A number (a port, a PIN-like default), or one word with up to four digits after it.
+    if letters == 0 && others == 0 && v.len() <= 8 {
+        return false;
+    }
+    let word = v.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    let tail = &v[word..];
+    let word_digits = word <= 12 && tail.len() <= 4 && tail.iter().all(u8::is_ascii_digit);
+    if others == 0 && word_digits {
+        return false;
+    }
+    // Identifiers and words: `hashed_with_bcrypt`, `not-set`, `readOnly`; a long run of
+    // letters alone can be a passphrase.
+    let separators = v.iter().filter(|b| matches!(b, b'_' | b'-' | b'.')).count();
+    if digits == 0 && letters + separators == v.len() && (separators > 0 || v.len() < 20) {
+        return false;
+    }
+    // Base64 of text is an encoded value (a Kubernetes Secret's `data`, Docker's `auth`):
+    // the engine decodes such spans and judges what they hold.
+    if v.len() >= 8 && v.len() % 4 == 0 && base64_of_text(v) {
+        return false;
+    }
+    // Code: dotted identifiers (`config.db.password`), calls, environment lookups.
+    let ident = |p: &str| {
+        p.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    if s.contains('.') && s.split('.').all(ident) {
+        return false;
+    }
+    // UPPER_SNAKE names are variable names, not passwords.
+    if v.iter()
+        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_')
+        && v.contains(&b'_')
+    {
+        return false;
+    }
+    crate::detect::char_classes(v) >= 2 || v.len() >= 12
+}
+
+/// Whether `v` is padded base64 of printable ASCII text.
+fn base64_of_text(v: &[u8]) -> bool {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD
+        .decode(v)
+        .is_ok_and(|d| !d.is_empty() && d.iter().all(|b| (0x20..0x7f).contains(b)))
 }
 
 /// `1048576u32`, `0x8004170B_u32`, `-2145386458i32`, `0xdeadbeef`.
@@ -286,6 +441,56 @@ mod tests {
                 !Check::RandomValue.passes(v.as_bytes()),
                 "{v} should not pass"
             );
+        }
+    }
+
+    #[test]
+    fn passwords_and_stand_ins() {
+        let yes = [
+            "Qm7vT2xkP9wLr4Zs",
+            "w4Kp9zR2mQ7t",
+            "Tr0ub4dor&3x",
+            "correcthorsebatterystaple",
+            "v8#kL!2pQz",
+            "Zt6qN2wX8kLm4Rv9",
+            "mY-d0g-Sp0t-1987",
+        ];
+        let no = [
+            "password",
+            "Password123",
+            "changeme",
+            "${DB_PASSWORD}",
+            "$DB_PASSWORD",
+            "{{ .Values.db.password }}",
+            "<password>",
+            "%s",
+            "********",
+            "hunter2",
+            "secret123",
+            "12345678",
+            "abcdefgh",
+            "xxxxxxxx",
+            "config.db.password",
+            "os.getenv(\"DB\")",
+            "DB_PASSWORD",
+            "mypassword1",
+            "Welcome1!",
+            "abc",
+            "<redacted>",
+            "REPLACE_WITH_PASSWORD",
+            "$(cat /run/secrets/db)",
+            "aaaaaa1111",
+            "hashed_with_bcrypt",
+            "!vault",
+            "ENC(Zt6qN2wX8kLm4Rv9)",
+            "readOnlyAccess",
+            "Y2hhbmdlbWU=",
+        ];
+        for v in yes {
+            assert!(Check::Password.passes(v.as_bytes()), "{v} should pass");
+        }
+        for v in no {
+            assert!(!Check::Password.passes(v.as_bytes()), "{v} should not pass");
         }
     }
 
