@@ -130,9 +130,37 @@ struct FileRules {
     rule_of: Vec<u32>,
     /// Per rule: whether it is limited to some files.
     limited: Vec<bool>,
-    /// Literal endings, one of which every matching path has (lower case), when every glob
-    /// ends in one: most files are ruled out by comparing their ends, without the glob set.
-    endings: Option<Vec<Vec<u8>>>,
+    /// Per glob, the longest literal piece of its last component (lower case), which the file
+    /// name of every path it matches contains: most files are ruled out by these few
+    /// substring tests, without the glob set. `None` when some glob has no such piece.
+    pieces: Option<Vec<Vec<u8>>>,
+}
+
+/// The longest run of literal characters in a glob's path component, outside `[...]` and
+/// `{...}` groups (`.env.` in `.env.*`, `.json` in `data-sources-*.json`).
+fn longest_literal(component: &str) -> Option<&str> {
+    let mut best: Option<&str> = None;
+    let mut start = 0;
+    let mut group = 0usize;
+    for (i, c) in component.char_indices().chain([(component.len(), '*')]) {
+        let literal = group == 0 && !matches!(c, '*' | '?' | '[' | '{' | '\\');
+        if !literal {
+            let piece = &component[start..i];
+            if group == 0 && piece.len() > best.map_or(0, str::len) {
+                best = Some(piece);
+            }
+            start = i + c.len_utf8();
+        }
+        match c {
+            '[' | '{' => group += 1,
+            ']' | '}' if group > 0 => {
+                group -= 1;
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    best
 }
 
 /// The largest file a keyword-less file rule reads whole; credential files are small.
@@ -143,17 +171,16 @@ impl FileRules {
         let mut globs = Vec::new();
         let mut rule_of = Vec::new();
         let mut limited = vec![false; rules.len()];
-        let mut endings = Some(Vec::new());
+        let mut pieces = Some(Vec::new());
         for (ri, rule) in rules.rules().iter().enumerate() {
             for f in &rule.spec.files {
                 globs.push(f.clone());
                 rule_of.push(ri as u32);
                 limited[ri] = true;
                 let last = f.rsplit('/').next().unwrap_or(f);
-                let tail = last.rsplit(['*', '?', ']', '}']).next().unwrap_or("");
-                match &mut endings {
-                    Some(e) if !tail.is_empty() => e.push(tail.to_ascii_lowercase().into_bytes()),
-                    _ => endings = None,
+                match (&mut pieces, longest_literal(last)) {
+                    (Some(p), Some(piece)) => p.push(piece.to_ascii_lowercase().into_bytes()),
+                    _ => pieces = None,
                 }
             }
         }
@@ -165,19 +192,27 @@ impl FileRules {
             set,
             rule_of,
             limited,
-            endings,
+            pieces,
         }))
     }
 
     /// The rules whose files include `path`, into `out` (sorted, without repeats).
     fn matching(&self, path: &str, globs: &mut Vec<usize>, out: &mut Vec<u32>) {
         out.clear();
-        if let Some(endings) = &self.endings {
-            let p = path.as_bytes();
-            let ends =
-                |e: &Vec<u8>| p.len() >= e.len() && p[p.len() - e.len()..].eq_ignore_ascii_case(e);
-            if !endings.iter().any(ends) {
-                return;
+        if let Some(pieces) = &self.pieces {
+            let name = path.rsplit('/').next().unwrap_or(path).as_bytes();
+            let mut buf = [0u8; 128];
+            // A name too long for the buffer is left to the glob set.
+            if let Some(lower) = buf.get_mut(..name.len()) {
+                lower.copy_from_slice(name);
+                lower.make_ascii_lowercase();
+                let lower = &*lower;
+                if !pieces
+                    .iter()
+                    .any(|p| memchr::memmem::find(lower, p).is_some())
+                {
+                    return;
+                }
             }
         }
         self.set.matches_into(path, globs);
@@ -275,7 +310,8 @@ impl Engine {
         marks.clear();
         self.prefilter(hay, scratch, &mut marks);
         let mut candidates = Vec::new();
-        if let Some(files) = &self.files {
+        // Decoded text inside a file keeps the file's path, and what matched it.
+        if let (Some(files), 0) = (&self.files, scratch.depth) {
             files.matching(
                 chunk.provenance.path(),
                 &mut scratch.globs,
@@ -292,7 +328,7 @@ impl Engine {
             self.find(ri, hay, hits, &mut scratch.rule, true, &mut candidates);
         }
         // Rules for files of a fixed name and no keyword read the whole (small) file.
-        if hay.len() <= WHOLE_FILE_LIMIT {
+        if scratch.depth == 0 && hay.len() <= WHOLE_FILE_LIMIT {
             for &ri in &scratch.file_rules {
                 let rule = &self.rules.rules()[ri as usize];
                 if rule.spec.keywords.is_empty() {
@@ -965,6 +1001,19 @@ mod tests {
             engine.windows_of(ri, &hay, &hits, &mut got);
             assert_eq!(got, want, "round {round}");
         }
+    }
+
+    #[test]
+    fn glob_literals() {
+        assert_eq!(longest_literal(".env.*"), Some(".env."));
+        assert_eq!(
+            longest_literal("data-sources-*.json"),
+            Some("data-sources-")
+        );
+        assert_eq!(longest_literal("*.ppk"), Some(".ppk"));
+        assert_eq!(longest_literal("[._]netrc"), Some("netrc"));
+        assert_eq!(longest_literal("*"), None);
+        assert_eq!(longest_literal("{a,b}*"), None);
     }
 
     #[test]
