@@ -122,12 +122,33 @@ fn explain(rule: &Rule, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "confidence:  {}", s.confidence)?;
     writeln!(out, "defined in:  {}", rule.origin)?;
     writeln!(out, "\nWhat it finds\n  {}", s.description)?;
-    writeln!(
-        out,
-        "\nHow\n  keywords: {}\n  pattern:  {}",
-        s.keywords.join(", "),
-        s.pattern
-    )?;
+    writeln!(out, "\nHow")?;
+    if !s.files.is_empty() {
+        writeln!(out, "  files:    {}", s.files.join(", "))?;
+    }
+    if !s.keywords.is_empty() {
+        writeln!(out, "  keywords: {}", s.keywords.join(", "))?;
+    } else {
+        writeln!(out, "  keywords: none (the whole file is read)")?;
+    }
+    match &s.handler {
+        Some(h) => writeln!(out, "  handler:  {h} (src/detect/handlers.rs)")?,
+        None => writeln!(out, "  pattern:  {}", s.pattern)?,
+    }
+    if let Some(d) = s.decode {
+        writeln!(out, "  decoded:  {} before it is judged", d.name())?;
+    }
+    if !s.checks.is_empty() {
+        let checks: Vec<String> = s
+            .checks
+            .iter()
+            .map(|c| {
+                serde_json::to_value(c)
+                    .map_or(String::new(), |v| v.as_str().unwrap_or("").to_string())
+            })
+            .collect();
+        writeln!(out, "  checks:   {}", checks.join(", "))?;
+    }
     if s.min_entropy > 0.0 {
         writeln!(out, "  min entropy: {} bits/char", s.min_entropy)?;
     }

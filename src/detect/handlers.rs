@@ -12,10 +12,13 @@ pub const HANDLERS: &[&str] = &[
     "kubernetes-configmap",
 ];
 
+/// Which entry names of a section hold secrets.
+type NameFilter = fn(&[u8]) -> bool;
+
 /// Calls `emit(start, end)` for every candidate secret that handler `name` finds around the
 /// keyword `hits` (sorted) in `hay`.
 pub fn run(name: &str, hay: &[u8], hits: &[(usize, usize)], emit: &mut dyn FnMut(usize, usize)) {
-    let (kind, section, names): (&[u8], &[u8], fn(&[u8]) -> bool) = match name {
+    let (kind, section, names): (&[u8], &[u8], NameFilter) = match name {
         "kubernetes-secret-data" => (b"Secret", b"data", secret_entry),
         "kubernetes-secret-string-data" => (b"Secret", b"stringData", secret_entry),
         "kubernetes-configmap" => (b"ConfigMap", b"data", secret_named),
@@ -102,7 +105,7 @@ fn yaml_section(
     doc: &[u8],
     kind: &[u8],
     section: &[u8],
-    names: fn(&[u8]) -> bool,
+    names: NameFilter,
     emit: &mut dyn FnMut(usize, usize),
 ) {
     let is_kind = lines(doc).any(|(_, l)| {
@@ -161,7 +164,7 @@ fn json_section(
     doc: &[u8],
     kind: &[u8],
     section: &[u8],
-    names: fn(&[u8]) -> bool,
+    names: NameFilter,
     emit: &mut dyn FnMut(usize, usize),
 ) {
     let strings = json_strings(doc);

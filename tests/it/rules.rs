@@ -28,6 +28,24 @@ fn rules_list_and_explain() {
         "{text}"
     );
     let out = keyhound()
+        .args(["rules", "explain", "docker.config-auth"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("decoded:  base64") && text.contains("checks:   password"),
+        "{text}"
+    );
+    let out = keyhound()
+        .args(["rules", "explain", "netrc.password"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("files:    .netrc, _netrc") && text.contains("whole file"),
+        "{text}"
+    );
+    let out = keyhound()
         .args(["rules", "explain", "nope.nope"])
         .output()
         .unwrap();
