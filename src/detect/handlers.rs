@@ -45,19 +45,31 @@ pub fn run(name: &str, hay: &[u8], hits: &[(usize, usize)], emit: &mut dyn FnMut
 }
 
 /// The bounds of the YAML document holding `at`: between `---` lines, or the whole file.
+/// Searched outwards from `at`, so a file of many documents costs its length once per
+/// document, not once per hit.
 fn document(hay: &[u8], at: usize) -> (usize, usize) {
+    // A `---` at a line start, followed by the line end, a space or the end of the text.
+    let separator = |i: usize| {
+        (i == 0 || hay[i - 1] == b'\n')
+            && hay[i..].starts_with(b"---")
+            && matches!(hay.get(i + 3), None | Some(b'\n' | b'\r' | b' ' | b'\t'))
+    };
+    let line_end = |i: usize| memchr::memchr(b'\n', &hay[i..]).map_or(hay.len(), |e| i + e + 1);
     let mut start = 0;
-    let mut pos = 0;
-    for line in hay.split_inclusive(|&b| b == b'\n') {
-        let next = pos + line.len();
-        if line.trim_ascii_end() == b"---" || line.starts_with(b"--- ") {
-            if pos <= at {
-                start = next;
-            } else {
-                return (start, pos);
-            }
+    let mut back = at.min(hay.len());
+    while let Some(i) = memchr::memmem::rfind(&hay[..back], b"---") {
+        if separator(i) {
+            start = line_end(i);
+            break;
         }
-        pos = next;
+        back = i;
+    }
+    let mut from = at.min(hay.len());
+    while let Some(i) = memchr::memmem::find(&hay[from..], b"---").map(|i| from + i) {
+        if separator(i) && i > at {
+            return (start, i);
+        }
+        from = i + 3;
     }
     (start, hay.len())
 }
@@ -348,6 +360,18 @@ mod tests {
             found("kubernetes-configmap", text),
             ["bm90LWluLWEtc2VjcmV0"]
         );
+    }
+
+    #[test]
+    fn documents_are_found_outwards_from_a_hit() {
+        let text = b"a: 1\n---\nkind: Secret\n--- # c\nb: 2\n---";
+        let at = 10;
+        let (s, e) = document(text, at);
+        assert_eq!(&text[s..e], b"kind: Secret\n");
+        assert_eq!(document(b"kind: Secret\n", 0), (0, 13));
+        // `---` inside a line is no separator.
+        let (s, e) = document(b"x: a---b\nkind: Secret\n", 10);
+        assert_eq!((s, e), (0, 22));
     }
 
     #[test]
