@@ -123,16 +123,29 @@ struct Candidate {
 }
 
 /// The rules limited to some files by their `files` globs ([`crate::rules::RuleSpec::files`]).
+/// Most globs are a file name (`.netrc`) or `*` and a suffix (`*.yaml`, `*.my.cnf`): those are
+/// looked up by the file name and its extension, so a file costs two hash lookups; the rest go
+/// through a glob set, behind a substring test.
 #[derive(Debug)]
 struct FileRules {
+    /// Lower-case file names, and the rules they select.
+    names: HashMap<Box<[u8]>, Vec<u32>>,
+    /// Lower-case suffixes (`.my.cnf`) by their last extension (`cnf`), with their rule.
+    suffixes: HashMap<Box<[u8]>, Vec<(Box<[u8]>, u32)>>,
+    /// The other globs.
+    general: Option<GeneralGlobs>,
+    /// Per rule: whether it is limited to some files.
+    limited: Vec<bool>,
+}
+
+#[derive(Debug)]
+struct GeneralGlobs {
     set: globset::GlobSet,
     /// Per glob of `set`: its rule.
     rule_of: Vec<u32>,
-    /// Per rule: whether it is limited to some files.
-    limited: Vec<bool>,
     /// Per glob, the longest literal piece of its last component (lower case), which the file
     /// name of every path it matches contains: most files are ruled out by these few
-    /// substring tests, without the glob set. `None` when some glob has no such piece.
+    /// substring tests. `None` when some glob has no such piece.
     pieces: Option<Vec<Vec<u8>>>,
 }
 
@@ -168,15 +181,35 @@ const WHOLE_FILE_LIMIT: usize = 1 << 20;
 
 impl FileRules {
     fn new(rules: &RuleSet) -> Result<Option<FileRules>> {
+        let mut names: HashMap<Box<[u8]>, Vec<u32>> = HashMap::new();
+        let mut suffixes: HashMap<Box<[u8]>, Vec<(Box<[u8]>, u32)>> = HashMap::new();
         let mut globs = Vec::new();
         let mut rule_of = Vec::new();
         let mut limited = vec![false; rules.len()];
         let mut pieces = Some(Vec::new());
+        let meta = |c: char| matches!(c, '*' | '?' | '[' | ']' | '{' | '}' | '\\' | '/');
         for (ri, rule) in rules.rules().iter().enumerate() {
             for f in &rule.spec.files {
+                limited[ri] = true;
+                let lower = f.to_ascii_lowercase();
+                if !lower.contains(meta) {
+                    names
+                        .entry(lower.into_bytes().into())
+                        .or_default()
+                        .push(ri as u32);
+                    continue;
+                }
+                if let Some(suffix) = lower.strip_prefix('*') {
+                    if let (false, Some(dot)) = (suffix.contains(meta), suffix.rfind('.')) {
+                        suffixes
+                            .entry(suffix[dot + 1..].as_bytes().into())
+                            .or_default()
+                            .push((suffix.as_bytes().into(), ri as u32));
+                        continue;
+                    }
+                }
                 globs.push(f.clone());
                 rule_of.push(ri as u32);
-                limited[ri] = true;
                 let last = f.rsplit('/').next().unwrap_or(f);
                 match (&mut pieces, longest_literal(last)) {
                     (Some(p), Some(piece)) => p.push(piece.to_ascii_lowercase().into_bytes()),
@@ -184,41 +217,69 @@ impl FileRules {
                 }
             }
         }
-        if globs.is_empty() {
+        if !limited.contains(&true) {
             return Ok(None);
         }
-        let set = crate::rules::files_globset(&globs)?;
+        let general = if globs.is_empty() {
+            None
+        } else {
+            Some(GeneralGlobs {
+                set: crate::rules::files_globset(&globs)?,
+                rule_of,
+                pieces,
+            })
+        };
         Ok(Some(FileRules {
-            set,
-            rule_of,
+            names,
+            suffixes,
+            general,
             limited,
-            pieces,
         }))
     }
 
     /// The rules whose files include `path`, into `out` (sorted, without repeats).
     fn matching(&self, path: &str, globs: &mut Vec<usize>, out: &mut Vec<u32>) {
         out.clear();
-        if let Some(pieces) = &self.pieces {
-            let name = path.rsplit('/').next().unwrap_or(path).as_bytes();
-            let mut buf = [0u8; 128];
-            // A name too long for the buffer is left to the glob set.
-            if let Some(lower) = buf.get_mut(..name.len()) {
-                lower.copy_from_slice(name);
-                lower.make_ascii_lowercase();
-                let lower = &*lower;
-                if !pieces
-                    .iter()
-                    .any(|p| memchr::memmem::find(lower, p).is_some())
-                {
-                    return;
-                }
+        let name = path.rsplit('/').next().unwrap_or(path).as_bytes();
+        let mut buf = [0u8; 128];
+        let mut long = Vec::new();
+        let lower: &mut [u8] = match buf.get_mut(..name.len()) {
+            Some(b) => b,
+            None => {
+                long.resize(name.len(), 0);
+                &mut long
+            }
+        };
+        lower.copy_from_slice(name);
+        lower.make_ascii_lowercase();
+        let lower = &*lower;
+        if let Some(rules) = self.names.get(lower) {
+            out.extend(rules);
+        }
+        if let Some(dot) = lower.iter().rposition(|&b| b == b'.') {
+            if let Some(list) = self.suffixes.get(&lower[dot + 1..]) {
+                out.extend(
+                    list.iter()
+                        .filter(|(suffix, _)| lower.ends_with(suffix))
+                        .map(|&(_, r)| r),
+                );
             }
         }
-        self.set.matches_into(path, globs);
-        out.extend(globs.iter().map(|&g| self.rule_of[g]));
-        out.sort_unstable();
-        out.dedup();
+        if let Some(g) = &self.general {
+            let maybe = g.pieces.as_ref().is_none_or(|pieces| {
+                pieces
+                    .iter()
+                    .any(|p| memchr::memmem::find(lower, p).is_some())
+            });
+            if maybe {
+                g.set.matches_into(path, globs);
+                out.extend(globs.iter().map(|&i| g.rule_of[i]));
+            }
+        }
+        if out.len() > 1 {
+            out.sort_unstable();
+            out.dedup();
+        }
     }
 }
 
