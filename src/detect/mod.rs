@@ -131,12 +131,15 @@ struct FileRules {
     /// Lower-case file names, and the rules they select.
     names: HashMap<Box<[u8]>, Vec<u32>>,
     /// Lower-case suffixes (`.my.cnf`) by their last extension (`cnf`), with their rule.
-    suffixes: HashMap<Box<[u8]>, Vec<(Box<[u8]>, u32)>>,
+    suffixes: HashMap<Box<[u8]>, Vec<Suffix>>,
     /// The other globs.
     general: Option<GeneralGlobs>,
     /// Per rule: whether it is limited to some files.
     limited: Vec<bool>,
 }
+
+/// A file-name suffix (lower case) and the rule it selects.
+type Suffix = (Box<[u8]>, u32);
 
 #[derive(Debug)]
 struct GeneralGlobs {
@@ -150,7 +153,7 @@ struct GeneralGlobs {
 }
 
 /// The longest run of literal characters in a glob's path component, outside `[...]` and
-/// `{...}` groups (`.env.` in `.env.*`, `.json` in `data-sources-*.json`).
+/// `{...}` groups (`.env.` in `.env.*`, `data-sources-` in `data-sources-*.json`).
 fn longest_literal(component: &str) -> Option<&str> {
     let mut best: Option<&str> = None;
     let mut start = 0;
@@ -182,7 +185,7 @@ const WHOLE_FILE_LIMIT: usize = 1 << 20;
 impl FileRules {
     fn new(rules: &RuleSet) -> Result<Option<FileRules>> {
         let mut names: HashMap<Box<[u8]>, Vec<u32>> = HashMap::new();
-        let mut suffixes: HashMap<Box<[u8]>, Vec<(Box<[u8]>, u32)>> = HashMap::new();
+        let mut suffixes: HashMap<Box<[u8]>, Vec<Suffix>> = HashMap::new();
         let mut globs = Vec::new();
         let mut rule_of = Vec::new();
         let mut limited = vec![false; rules.len()];
@@ -202,7 +205,7 @@ impl FileRules {
                 if let Some(suffix) = lower.strip_prefix('*') {
                     if let (false, Some(dot)) = (suffix.contains(meta), suffix.rfind('.')) {
                         suffixes
-                            .entry(suffix[dot + 1..].as_bytes().into())
+                            .entry(suffix.as_bytes()[dot + 1..].into())
                             .or_default()
                             .push((suffix.as_bytes().into(), ri as u32));
                         continue;
