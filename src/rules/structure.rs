@@ -117,16 +117,10 @@ fn random_value(v: &[u8]) -> bool {
         return false;
     }
     // `config.db.password2`, `settings.API_KEY_V2`: dotted identifiers are code, not values.
-    let ident = |p: &str| {
-        p.chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-    };
-    if s.contains('.') && s.split('.').all(ident) {
+    if dotted_identifier(&s) {
         return false;
     }
-    if ident(&s) && looks_like_identifier(v) {
+    if is_identifier(&s) && looks_like_identifier(v) {
         return false;
     }
     // A path: slashes between word-like parts, with few digits.
@@ -262,14 +256,8 @@ fn password(v: &[u8]) -> bool {
     if v.len() >= 8 && v.len() % 4 == 0 && base64_of_text(v) {
         return false;
     }
-    // Code: dotted identifiers (`config.db.password`), calls, environment lookups.
-    let ident = |p: &str| {
-        p.chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-    };
-    if s.contains('.') && s.split('.').all(ident) {
+    // Code: dotted identifiers (`config.db.password`).
+    if dotted_identifier(s) {
         return false;
     }
     // UPPER_SNAKE names are variable names, not passwords.
@@ -280,6 +268,19 @@ fn password(v: &[u8]) -> bool {
         return false;
     }
     crate::detect::char_classes(v) >= 2 || v.len() >= 12
+}
+
+/// A name in code: a letter or `_`, then letters, digits and `_`.
+fn is_identifier(p: &str) -> bool {
+    p.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Identifiers joined by dots (`config.db.password`): a path in code.
+fn dotted_identifier(s: &str) -> bool {
+    s.contains('.') && s.split('.').all(is_identifier)
 }
 
 /// Whether `v` is padded base64 of printable ASCII text.
