@@ -136,7 +136,7 @@ fn explain(rule: &Rule, out: &mut dyn Write) -> io::Result<()> {
         None => writeln!(out, "  pattern:  {}", s.pattern)?,
     }
     if let Some(d) = s.decode {
-        writeln!(out, "  decoded:  {} before it is judged", d.name())?;
+        writeln!(out, "  decoded:  {}, before it is judged", d.describe())?;
     }
     if !s.checks.is_empty() {
         let checks: Vec<String> = s

@@ -157,6 +157,14 @@ impl Decode {
     pub fn name(self) -> &'static str {
         "base64"
     }
+
+    /// What `rules explain` says of it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Decode::Base64 => "base64",
+            Decode::Base64UserPassword => "base64 of user:password (the password is the secret)",
+        }
+    }
 }
 
 /// "If one of these words is in the same file, the key belongs to `provider`."

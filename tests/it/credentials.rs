@@ -183,7 +183,6 @@ fn positives() -> Vec<(String, String, &'static str, String)> {
     add("k8s/smtp.json", format!("{{\"apiVersion\": \"v1\", \"kind\": \"Secret\", \"metadata\": {{\"name\": \"smtp\"}}, \"data\": {{\"SMTP_PASSWORD\": \"{}\"}}}}\n", b64("Kq4Wz9Lm2Xt7Rp8U")), "kubernetes.secret-data", "Kq4Wz9Lm2Xt7Rp8U");
     add("charts/app/templates/secret.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ include \"app.fullname\" . }}\nstringData:\n  SMTP_USER: noreply@acme-corp.net\n  SMTP_PASSWORD: \"Jq4Lz8Wm2Xk6Tp9S\"\n".into(), "kubernetes.secret-string-data", "Jq4Lz8Wm2Xk6Tp9S");
     add("k8s/app-config.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-config\ndata:\n  LOG_LEVEL: info\n  API_TOKEN: Zt6qN2wX8kLm4Rv9Qm7vT2xk\n".into(), "kubernetes.configmap-secret", "Zt6qN2wX8kLm4Rv9Qm7vT2xk");
-    let _ = add;
     v
 }
 
@@ -262,7 +261,6 @@ fn negatives() -> Vec<(String, String)> {
         ),
     );
     add("f/k8s-secret.yaml", format!("apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ndata:\n  username: {}\n  password: {}\n", b64("admin"), b64("changeme")));
-    let _ = add;
     v
 }
 

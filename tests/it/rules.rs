@@ -18,29 +18,21 @@ fn rules_list_and_explain() {
         text.lines().any(|l| l.starts_with("deepseek.api-key ")),
         "{text}"
     );
-    let out = keyhound()
-        .args(["rules", "explain", "deepseek.api-key"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
+    let explain = |id: &str| {
+        let out = keyhound().args(["rules", "explain", id]).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let text = explain("deepseek.api-key");
     assert!(
         text.contains("DeepSeek API key (deepseek.api-key)") && text.contains("Remediation"),
         "{text}"
     );
-    let out = keyhound()
-        .args(["rules", "explain", "docker.config-auth"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = explain("docker.config-auth");
     assert!(
-        text.contains("decoded:  base64") && text.contains("checks:   password"),
+        text.contains("decoded:  base64 of user:password") && text.contains("checks:   password"),
         "{text}"
     );
-    let out = keyhound()
-        .args(["rules", "explain", "netrc.password"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = explain("netrc.password");
     assert!(
         text.contains("files:    .netrc, _netrc") && text.contains("whole file"),
         "{text}"
@@ -51,6 +43,41 @@ fn rules_list_and_explain() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("rules list"));
+}
+
+#[test]
+fn file_rules_and_handlers_in_user_rule_files_are_checked_at_load() {
+    let load = |edit: &str| {
+        let rule = ACME_RULE.replace("keywords = [\"acme_\"]", edit);
+        let dir = tree(&[("r.toml", rule.as_bytes())]);
+        let out = keyhound()
+            .args([
+                "rules",
+                "check",
+                "--rules",
+                path_str(&dir.path().join("r.toml")),
+            ])
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, err) = load("keywords = []\nfiles = [\".acmerc\"]");
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("example_path"), "{err}");
+    let (code, err) = load("keywords = []\nfiles = [\".acmerc\"]\nexample_path = \"notes.txt\"");
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("not matched by `files`"), "{err}");
+    let (code, err) = load("keywords = []");
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("keyword or a `files` list"), "{err}");
+    let (code, err) = load("keywords = [\"acme_\"]\nhandler = \"nope\"");
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("kubernetes-secret-data"), "{err}");
+    let (code, err) = load("keywords = []\nfiles = [\".acmerc\"]\nexample_path = \"home/.acmerc\"");
+    assert_eq!(code, Some(0), "{err}");
 }
 
 #[test]
