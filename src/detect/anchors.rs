@@ -18,7 +18,10 @@
 //! exactly a keyword's, not merely where they share its slot. A lookup is one table load and a
 //! few compares, eight at a time with AVX2 (the loads are the costly part, so halving the
 //! lookups is what the second index buys). The few positions that pass compare
-//! the keywords indexed at that slot. Bit 0x20 is forced on in every byte hashed (a cheap ASCII
+//! the keywords indexed at that slot, and of those only the ones whose 2 bytes before (or
+//! after) the indexed bytes are the text's: keywords that share a part (`bland_api_key`,
+//! `comet_api_key`) are often indexed by the same bytes, and with some 1,500 keywords a pass
+//! at `api_key` would otherwise compare dozens. Bit 0x20 is forced on in every byte hashed (a cheap ASCII
 //! case fold).
 //!
 //! Keywords of 3 bytes have no second 3 bytes to be indexed by, and are found at every
@@ -101,29 +104,59 @@ fn passes(word: u32, x: u32, mul: u32, fourth: bool) -> bool {
 /// bits 16..24 and 24..32 (the same tag twice when there is one; 0 twice, which passes any,
 /// when there are more than two).
 fn slot_words<'a>(index: impl Iterator<Item = &'a Index>, mul: u32) -> Vec<u32> {
-    let mut words = vec![0u32; 1 << SLOT_BITS];
-    // Per slot: the distinct tags seen, the first two of them.
-    let mut tags = vec![(0u8, [0u32; 2]); 1 << SLOT_BITS];
-    for at in index {
-        let s = slot(at.key, mul);
-        words[s] |= at.class.map_or(0xFFFF, |c| 1 << c);
-        let t = tag(at.key, mul);
-        let (n, seen) = &mut tags[s];
-        if !seen[..(*n as usize).min(2)].contains(&t) {
-            if (*n as usize) < 2 {
-                seen[*n as usize] = t;
-            }
-            *n = n.saturating_add(1);
+    let mut table = SlotTable::new();
+    table.fill(index, mul);
+    table.words
+}
+
+/// [`slot_words`] in buffers that are reused: choosing the multiplier fills one table per
+/// candidate, and clearing the slots it touched costs less than a new table.
+struct SlotTable {
+    words: Vec<u32>,
+    /// Per slot: the distinct tags seen, the first two of them.
+    tags: Vec<(u8, [u32; 2])>,
+    touched: Vec<u32>,
+}
+
+impl SlotTable {
+    fn new() -> SlotTable {
+        SlotTable {
+            words: vec![0; 1 << SLOT_BITS],
+            tags: vec![(0, [0; 2]); 1 << SLOT_BITS],
+            touched: Vec::new(),
         }
     }
-    for (w, (n, [a, b])) in words.iter_mut().zip(tags) {
-        *w |= match n {
-            1 => a << 16 | a << 24,
-            2 => a << 16 | b << 24,
-            _ => 0,
-        };
+
+    fn fill<'a>(&mut self, index: impl Iterator<Item = &'a Index>, mul: u32) {
+        for &s in &self.touched {
+            self.words[s as usize] = 0;
+            self.tags[s as usize] = (0, [0; 2]);
+        }
+        self.touched.clear();
+        for at in index {
+            let s = slot(at.key, mul);
+            if self.words[s] == 0 {
+                self.touched.push(s as u32);
+            }
+            self.words[s] |= at.class.map_or(0xFFFF, |c| 1 << c);
+            let t = tag(at.key, mul);
+            let (n, seen) = &mut self.tags[s];
+            if !seen[..(*n as usize).min(2)].contains(&t) {
+                if (*n as usize) < 2 {
+                    seen[*n as usize] = t;
+                }
+                *n = n.saturating_add(1);
+            }
+        }
+        for &s in &self.touched {
+            let (n, [a, b]) = self.tags[s as usize];
+            self.words[s as usize] |= match n {
+                1 => a << 16 | a << 24,
+                2 => a << 16 | b << 24,
+                _ => 0,
+            };
+        }
     }
-    words
 }
 
 /// Positions tested per block.
@@ -148,8 +181,8 @@ pub struct Anchors {
     slots: Vec<u32>,
     /// The hash multiplier ([`slot`]).
     mul: u32,
-    /// Per slot: the range of `entries` indexed there.
-    ranges: Vec<(u32, u32)>,
+    /// Per slot: where its `entries` are ([`SlotRange`]).
+    ranges: Vec<SlotRange>,
     /// The keywords indexed at each slot, slot by slot.
     entries: Vec<Entry>,
     /// The 3-byte keywords.
@@ -169,6 +202,33 @@ struct Entry {
     at: u32,
     len: u32,
     head: Head,
+    /// Which 2 bytes of the keyword tell it from others indexed at the same slot, and what
+    /// they are (little-endian): see [`SlotRange`].
+    side: Side,
+    two: u16,
+}
+
+/// Where [`Entry::two`] lies: the 2 bytes before the indexed ones, the 2 after the 4 indexed,
+/// or neither (a keyword too short for both).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Side {
+    Neither,
+    Before,
+    After,
+}
+
+/// The entries of one slot, `entries[first..]`: first the `neither` ones, compared wherever
+/// the slot passes; then `before` ones sorted by their 2 bytes before the indexed ones, then
+/// `after` ones sorted by their 2 bytes after the 4 indexed ones. Of those, only the entries
+/// whose 2 bytes equal the text's there are compared: keywords that share their indexed bytes
+/// (`bland_api_key`, `comet_api_key`, ... at `_api`) would otherwise all be compared at every
+/// `api_key` of the text.
+#[derive(Debug, Clone, Copy, Default)]
+struct SlotRange {
+    first: u32,
+    neither: u16,
+    before: u16,
+    after: u16,
 }
 
 /// Where a keyword is indexed: the offset `k` of its indexed bytes, its 3 hashed bytes (as
@@ -218,15 +278,38 @@ impl Anchors {
         let mut ranges = Vec::with_capacity(1 << SLOT_BITS);
         let mut entries = Vec::new();
         for list in per_slot {
-            let first = entries.len() as u32;
+            let first = entries.len();
             entries.extend(list.into_iter().map(|(w, k)| Entry {
                 word: w as u32,
                 k: k as u32,
                 at: offsets[w],
                 len: words[w].len() as u32,
                 head: Head::new(&words[w]),
+                side: if k >= 2 {
+                    Side::Before
+                } else if words[w].len() >= k + 6 {
+                    Side::After
+                } else {
+                    Side::Neither
+                },
+                two: match (k.checked_sub(2), words[w].get(k + 4..k + 6)) {
+                    (Some(p), _) => u16::from_le_bytes([words[w][p], words[w][p + 1]]),
+                    (None, Some(b)) => u16::from_le_bytes([b[0], b[1]]),
+                    (None, None) => 0,
+                },
             }));
-            ranges.push((first, entries.len() as u32));
+            let slot = &mut entries[first..];
+            slot.sort_by_key(|e| (e.side, e.two));
+            let count = |side| {
+                let n = slot.iter().filter(|e| e.side == side).count();
+                u16::try_from(n).expect("fewer than 65536 keywords at a slot")
+            };
+            ranges.push(SlotRange {
+                first: first as u32,
+                neither: count(Side::Neither),
+                before: count(Side::Before),
+                after: count(Side::After),
+            });
         }
         Anchors {
             slots,
@@ -315,10 +398,42 @@ impl Anchors {
 
     /// Reports the keywords indexed at the slot of position `i` that occur there.
     #[inline(always)]
-    fn verify(&self, hay: &[u8], i: usize, found: &mut impl FnMut(usize, usize, usize)) {
+    fn verify<'a>(&'a self, hay: &[u8], i: usize, found: &mut impl FnMut(usize, usize, usize)) {
         let x = u32::from_le_bytes([hay[i], hay[i + 1], hay[i + 2], 0]);
-        let (first, last) = self.ranges[slot(key(x), self.mul)];
-        for e in &self.entries[first as usize..last as usize] {
+        let r = self.ranges[slot(key(x), self.mul)];
+        let first = r.first as usize;
+        let before = first + r.neither as usize;
+        let after = before + r.before as usize;
+        self.compare(hay, i, &self.entries[first..before], found);
+        // The 2 bytes of the text at `at`, folded, and the entries of `list` that have them.
+        let matching = |list: &'a [Entry], at: usize| -> &'a [Entry] {
+            match hay.get(at..at + 2) {
+                Some(b) if !list.is_empty() => {
+                    let two = u16::from_le_bytes([FOLD[b[0] as usize], FOLD[b[1] as usize]]);
+                    let from = list.partition_point(|e| e.two < two);
+                    let to = from + list[from..].partition_point(|e| e.two == two);
+                    &list[from..to]
+                }
+                _ => &[],
+            }
+        };
+        if i >= 2 {
+            self.compare(hay, i, matching(&self.entries[before..after], i - 2), found);
+        }
+        let end = after + r.after as usize;
+        self.compare(hay, i, matching(&self.entries[after..end], i + 4), found);
+    }
+
+    /// Reports the keywords of `entries` that occur with their indexed bytes at `i`.
+    #[inline(always)]
+    fn compare(
+        &self,
+        hay: &[u8],
+        i: usize,
+        entries: &[Entry],
+        found: &mut impl FnMut(usize, usize, usize),
+    ) {
+        for e in entries {
             let Some(start) = i.checked_sub(e.k as usize) else {
                 continue;
             };
@@ -539,10 +654,17 @@ impl Stats {
     }
 
     /// Among a fixed list of candidates, the multiplier under which the listed sequences of
-    /// code land least on keyword bits (weighted by how common they are).
+    /// code land least on keyword bits (weighted by how common they are). A searcher of a
+    /// few keywords (a rule's extra prefixes) tries fewer: each try tests every listed
+    /// sequence, and few keywords pass few of them under any multiplier.
     fn best_multiplier<'a>(&self, index: impl Iterator<Item = &'a Index> + Clone) -> u32 {
         let mut seed = 0x9E37_79B9_7F4A_7C15_u64;
-        let candidates = (0..32).map(|_| {
+        let tries = if index.clone().nth(64).is_some() {
+            32
+        } else {
+            4
+        };
+        let candidates = (0..tries).map(|_| {
             // splitmix64: a fixed, well-spread sequence of odd multipliers.
             seed = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
             let mut z = seed;
@@ -550,12 +672,13 @@ impl Stats {
             z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
             ((z ^ (z >> 31)) as u32) | 1
         });
+        let mut table = SlotTable::new();
         candidates
             .min_by_key(|&mul| {
-                let slots = slot_words(index.clone(), mul);
+                table.fill(index.clone(), mul);
                 self.grams
                     .iter()
-                    .filter(|&&(g, _)| passes(slots[slot(key(g), mul)], g, mul, true))
+                    .filter(|&&(g, _)| passes(table.words[slot(key(g), mul)], g, mul, true))
                     .map(|&(_, w)| w)
                     .sum::<u64>()
             })
@@ -879,6 +1002,35 @@ mod tests {
         for cut in 0..70 {
             let hay = &hay[cut..];
             assert_eq!(all(&words, hay), naive(&words, hay), "from {cut}");
+        }
+    }
+
+    /// Keywords that share a part are indexed by the same bytes; those told apart by the 2
+    /// bytes before or after must all still be found (and only where they occur).
+    #[test]
+    fn keywords_sharing_their_indexed_bytes_are_all_found() {
+        let mut words: Vec<String> = ["bland", "comet", "fal", "news", "x", "ab", "a-b"]
+            .iter()
+            .flat_map(|p| {
+                [
+                    format!("{p}_api_key"),
+                    format!("{p}_api_token"),
+                    format!("{p}api_"),
+                ]
+            })
+            .collect();
+        words.extend(["api_key", "apikey", "api.lob.com", "api.line.me", "api_"].map(String::from));
+        let hay = "BLAND_API_KEY=1 comet_api_token fal_api_key news_API_KEY x_api_key ab_api_key                    a-b_api_token api_key apikey API.LOB.COM api.line.me api.lob.co blandapi_                    bland_api_ke omet_api_key _api_key"
+            .repeat(2);
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        let want = naive(&words, &hay);
+        assert!(want.len() > 30, "{}", want.len());
+        for cut in 0..8 {
+            assert_eq!(
+                all(&words, &hay[cut..]),
+                naive(&words, &hay[cut..]),
+                "from {cut}"
+            );
         }
     }
 

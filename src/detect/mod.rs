@@ -39,6 +39,9 @@ use crate::rules::{Rule, RuleSet};
 #[derive(Debug, Default)]
 struct PatternRole {
     triggers: Vec<u32>,
+    /// The rules limited to some files (`files`) it triggers: pushed only where the file is one
+    /// of theirs, so that a common word (`password`) costs nothing for them elsewhere.
+    limited_triggers: Vec<u32>,
     context_of: Vec<(u32, u32)>,
     /// The index of the word in [`rust::MARKS`].
     mark: Option<u8>,
@@ -134,8 +137,6 @@ struct FileRules {
     suffixes: HashMap<Box<[u8]>, Vec<Suffix>>,
     /// The other globs.
     general: Option<GeneralGlobs>,
-    /// Per rule: whether it is limited to some files.
-    limited: Vec<bool>,
 }
 
 /// A file-name suffix (lower case) and the rule it selects.
@@ -188,12 +189,10 @@ impl FileRules {
         let mut suffixes: HashMap<Box<[u8]>, Vec<Suffix>> = HashMap::new();
         let mut globs = Vec::new();
         let mut rule_of = Vec::new();
-        let mut limited = vec![false; rules.len()];
         let mut pieces = Some(Vec::new());
         let meta = |c: char| matches!(c, '*' | '?' | '[' | ']' | '{' | '}' | '\\' | '/');
         for (ri, rule) in rules.rules().iter().enumerate() {
             for f in &rule.spec.files {
-                limited[ri] = true;
                 let lower = f.to_ascii_lowercase();
                 if !lower.contains(meta) {
                     names
@@ -220,7 +219,7 @@ impl FileRules {
                 }
             }
         }
-        if !limited.contains(&true) {
+        if rules.rules().iter().all(|r| r.spec.files.is_empty()) {
             return Ok(None);
         }
         let general = if globs.is_empty() {
@@ -236,7 +235,6 @@ impl FileRules {
             names,
             suffixes,
             general,
-            limited,
         }))
     }
 
@@ -303,7 +301,11 @@ impl Engine {
         for (ri, rule) in rules.rules().iter().enumerate() {
             for k in &rule.spec.keywords {
                 let p = slot(k, &mut literals, &mut roles);
-                roles[p].triggers.push(ri as u32);
+                if rule.spec.files.is_empty() {
+                    roles[p].triggers.push(ri as u32);
+                } else {
+                    roles[p].limited_triggers.push(ri as u32);
+                }
             }
             for (ai, a) in rule.spec.attribute.iter().enumerate() {
                 for w in &a.context {
@@ -320,6 +322,7 @@ impl Engine {
         }
         for r in &mut roles {
             r.triggers.dedup();
+            r.limited_triggers.dedup();
         }
         let anchors = Anchors::new(&literals);
         let required = (0..rules.len()).map(|_| OnceLock::new()).collect();
@@ -372,8 +375,6 @@ impl Engine {
         // Taken for this scan: the scans of decoded text below have their own.
         let mut marks = std::mem::take(&mut scratch.marks);
         marks.clear();
-        self.prefilter(hay, scratch, &mut marks);
-        let mut candidates = Vec::new();
         // Decoded text inside a file keeps the file's path, and what matched it.
         if let (Some(files), 0) = (&self.files, scratch.depth) {
             files.matching(
@@ -382,12 +383,9 @@ impl Engine {
                 &mut scratch.file_rules,
             );
         }
+        self.prefilter(hay, scratch, &mut marks);
+        let mut candidates = Vec::new();
         for &ri in &scratch.touched {
-            if let Some(files) = &self.files {
-                if files.limited[ri as usize] && scratch.file_rules.binary_search(&ri).is_err() {
-                    continue;
-                }
-            }
             let hits = &mut scratch.hits[ri as usize];
             self.find(ri, hay, hits, &mut scratch.rule, true, &mut candidates);
         }
@@ -489,16 +487,27 @@ impl Engine {
             hits,
             touched,
             context_hits,
+            file_rules,
             ..
         } = scratch;
         self.anchors.for_each(hay, |pattern, start, end| {
             let role = &self.roles[pattern];
-            for &ri in &role.triggers {
+            let mut push = |ri: u32| {
                 let h = &mut hits[ri as usize];
                 if h.is_empty() {
                     touched.push(ri);
                 }
                 h.push((start, end));
+            };
+            for &ri in &role.triggers {
+                push(ri);
+            }
+            if !file_rules.is_empty() {
+                for &ri in &role.limited_triggers {
+                    if file_rules.binary_search(&ri).is_ok() {
+                        push(ri);
+                    }
+                }
             }
             for &(ri, ai) in &role.context_of {
                 context_hits.push((ri, ai, start));

@@ -69,6 +69,13 @@ pub fn check_rules(engine: &Engine) -> Vec<ExampleFailure> {
             });
             continue;
         }
+        if let Err(e) = rule.spec.check_example_path() {
+            failures.push(ExampleFailure {
+                rule: id.into(),
+                example: rule.spec.example_path.clone().unwrap_or_default(),
+                problem: format!("{e:#}"),
+            });
+        }
         for (text, positive) in rule
             .spec
             .examples

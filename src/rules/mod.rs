@@ -271,6 +271,7 @@ impl RuleSet {
                 .with_context(|| format!("{origin}: rule `{}`", spec.id))?;
             if !matches!(origin, Origin::Builtin(_)) {
                 format::regex_syntax_check(&spec.pattern)
+                    .and_then(|()| spec.check_example_path())
                     .with_context(|| format!("{origin}: rule `{}`", spec.id))?;
             }
             let has_verifier =
