@@ -67,6 +67,183 @@ pub fn markdown(set: &RuleSet) -> String {
             }
         );
     }
+    out.push_str(&ai_providers_markdown(set));
+    out
+}
+
+/// Rules for AI model and AI tooling providers: a rule id ending in `.` names all of a
+/// provider's rules, any other entry one rule. A test checks that every entry still matches.
+const AI_PROVIDER_RULES: &[&str] = &[
+    "ai21.",
+    "anthropic.",
+    "anyscale.",
+    "assemblyai.",
+    "aws.bedrock-api-key",
+    "aws.bedrock-short-term-api-key",
+    "azure.openai-api-key",
+    "azure.openai-api-key-by-endpoint",
+    "baichuan.",
+    "baidu.",
+    "baseten.",
+    "bfl.",
+    "braintrust.",
+    "cartesia.",
+    "cerebras.",
+    "chutes.",
+    "clarifai.",
+    "cloudflare.account-api-token",
+    "cloudflare.user-api-token",
+    "cohere.",
+    "comet.",
+    "coze.",
+    "dashscope.",
+    "deepgram.",
+    "deepinfra.",
+    "deepl.",
+    "deepseek.",
+    "elevenlabs.",
+    "exa.",
+    "fal.",
+    "featherless.",
+    "firecrawl.",
+    "fireworks.",
+    "friendli.",
+    "google-ai.",
+    "groq.",
+    "helicone.",
+    "huggingface.",
+    "humanloop.",
+    "hume.",
+    "hyperbolic.",
+    "iflytek.",
+    "jina.",
+    "lambda-cloud.",
+    "langfuse.",
+    "langsmith.",
+    "llamaindex.",
+    "luma.",
+    "minimax.",
+    "mistral.",
+    "mixedbread.",
+    "modal.",
+    "moonshot.",
+    "nebius.",
+    "novita.",
+    "nvidia.",
+    "openai.",
+    "openpipe.",
+    "openrouter.",
+    "perplexity.",
+    "predibase.",
+    "replicate.",
+    "runpod.",
+    "runway.",
+    "sambanova.",
+    "siliconflow.",
+    "stability.",
+    "stepfun.",
+    "tavily.",
+    "tencent-cloud.hunyuan-api-key",
+    "together.",
+    "twelvelabs.",
+    "upstage.",
+    "voyage.",
+    "volcengine.ark-api-key",
+    "wandb.",
+    "writer.",
+    "xai.",
+    "zeroone.",
+    "zhipu.",
+];
+
+fn is_ai_provider_rule(id: &str) -> bool {
+    AI_PROVIDER_RULES.iter().any(|e| {
+        if e.ends_with('.') {
+            id.starts_with(e)
+        } else {
+            id == *e
+        }
+    })
+}
+
+/// The key shape a rule's description gives: its first top-level parentheses that read like a
+/// shape ("An X key (`sk-` and 32 hex characters). ..."), not an aside ("(Claude)"), or `-`.
+fn key_shape(description: &str) -> String {
+    const SHAPE_WORDS: [&str; 10] = [
+        "`",
+        "hex",
+        "letters",
+        "digits",
+        "characters",
+        "UUID",
+        "JWT",
+        "base64",
+        "prefix",
+        "JSON",
+    ];
+    let mut depth = 0;
+    let mut start = 0;
+    for (i, c) in description.char_indices() {
+        match c {
+            '(' => {
+                if depth == 0 {
+                    start = i + 1;
+                }
+                depth += 1;
+            }
+            ')' if depth > 0 => {
+                depth -= 1;
+                let group = &description[start..i];
+                if depth == 0 && SHAPE_WORDS.iter().any(|w| group.contains(w)) {
+                    return group.to_string();
+                }
+            }
+            _ => {}
+        }
+    }
+    "-".to_string()
+}
+
+/// The "AI providers" section of `docs/rules.md`: one row per rule of an AI provider.
+fn ai_providers_markdown(set: &RuleSet) -> String {
+    let mut rules: Vec<_> = set
+        .rules()
+        .iter()
+        .filter(|r| is_ai_provider_rule(&r.spec.id))
+        .collect();
+    rules.sort_by(|a, b| {
+        (a.spec.provider.to_lowercase(), &a.spec.id)
+            .cmp(&(b.spec.provider.to_lowercase(), &b.spec.id))
+    });
+    let providers: std::collections::BTreeSet<String> = rules
+        .iter()
+        .map(|r| r.spec.provider.to_lowercase())
+        .collect();
+    let mut out = String::new();
+    let _ = writeln!(out, "\n## AI providers\n");
+    let _ = writeln!(
+        out,
+        "{} rules for {} AI model and tooling providers. A key with no prefix of its own is found only next to the provider's name, variable or endpoint, at medium confidence.\n",
+        rules.len(),
+        providers.len()
+    );
+    let _ = writeln!(out, "| provider | key shape | rule id | verifiable |");
+    let _ = writeln!(out, "|---|---|---|---|");
+    for r in rules {
+        let s = &r.spec;
+        let _ = writeln!(
+            out,
+            "| {} | {} | `{}` | {} |",
+            cell(&s.provider),
+            cell(&key_shape(&s.description)),
+            s.id,
+            if s.verify.is_some() || s.attribute.iter().any(|a| a.verify.is_some()) {
+                "yes"
+            } else {
+                "-"
+            }
+        );
+    }
     out
 }
 
@@ -183,4 +360,40 @@ pub fn verifiers_markdown(set: &RuleSet) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_shape_reads_the_first_parentheses() {
+        for (description, want) in [
+            ("A key (`sk-` and 32 hex). More (text).", "`sk-` and 32 hex"),
+            ("A key (a UUID (or two)) here.", "a UUID (or two)"),
+            (
+                "An Anthropic key (Claude) for the API (`sk-ant-api03-`).",
+                "`sk-ant-api03-`",
+            ),
+            ("No shape given (an aside).", "-"),
+            ("Unclosed (hex shape", "-"),
+        ] {
+            assert_eq!(key_shape(description), want, "{description}");
+        }
+    }
+
+    #[test]
+    fn every_ai_provider_entry_names_a_builtin_rule() {
+        let set = RuleSet::builtin().expect("built-in rules load");
+        for entry in AI_PROVIDER_RULES {
+            assert!(
+                set.rules().iter().any(|r| if entry.ends_with('.') {
+                    r.spec.id.starts_with(entry)
+                } else {
+                    r.spec.id == *entry
+                }),
+                "{entry} names no built-in rule"
+            );
+        }
+    }
 }
