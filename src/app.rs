@@ -397,6 +397,8 @@ fn collect(cfg: &ScanConfig, purpose: Purpose) -> Result<Run> {
         },
     )?;
     let mut commits: Vec<std::sync::Arc<git::CommitMeta>> = Vec::new();
+    // Per file of a tree scan: the providers it names, for findings that name none.
+    let mentions = std::sync::Mutex::new(Vec::new());
     let (outcomes, mut problems, excluded) = match &plan {
         None => {
             // Each walker thread scans the files it lists (see `source::walk_each`): the walk
@@ -405,6 +407,7 @@ fn collect(cfg: &ScanConfig, purpose: Purpose) -> Result<Run> {
             let outcomes = std::sync::Mutex::new(Vec::new());
             let problems = std::sync::Mutex::new(Vec::new());
             let excluded = std::sync::Mutex::new(Vec::new());
+            let said = &mentions;
             let (stdin, roots): (Vec<PathBuf>, Vec<PathBuf>) = cfg
                 .roots
                 .iter()
@@ -425,6 +428,10 @@ fn collect(cfg: &ScanConfig, purpose: Purpose) -> Result<Run> {
                         None => {
                             bar.inc_length(1);
                             let o = scan_file(engine, &mut scratch, &mut reader, &t, &cfg.walk);
+                            let m = scratch.take_mentions();
+                            if !m.is_empty() {
+                                lock(said).push((t.display.clone(), m));
+                            }
                             bar.inc(1);
                             lock(outcomes).push(placed(o, &t));
                         }
@@ -536,6 +543,8 @@ fn collect(cfg: &ScanConfig, purpose: Purpose) -> Result<Run> {
             FileOutcome::Skipped(p) => problems.push(p),
         }
     }
+    let mentions = mentions.into_inner().unwrap_or_else(|e| e.into_inner());
+    engine.attribute_across_files(&mut findings, &mentions);
     problems.sort();
     for p in &problems {
         stats.count_problem(p);

@@ -176,6 +176,11 @@ pub struct Finding {
     /// secret), found while the file's bytes were at hand; only `--verify` uses it.
     #[serde(skip)]
     pub partner: Option<String>,
+    /// The file whose mention of a provider decided this finding's provider, when its own
+    /// file names none (a bare DeepSeek-shaped key whose folder's README or client names
+    /// DeepSeek); null when the finding's own file decided it or nothing did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributed_by: Option<String>,
 }
 
 fn unset_severity() -> Severity {
@@ -233,6 +238,7 @@ impl Finding {
             frame: Frame::default(),
             raw: raw.into(),
             partner: None,
+            attributed_by: None,
         }
     }
 }

@@ -23,7 +23,7 @@ pub use checks::{char_classes, is_placeholder, shannon_entropy};
 pub use handlers::HANDLERS;
 pub use selfcheck::{check_rules, expand_checksums, ExampleFailure};
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
 use anyhow::Result;
@@ -33,6 +33,22 @@ use anchors::Anchors;
 use crate::chunk::Chunk;
 use crate::finding::{self, Exposure, Finding};
 use crate::rules::{Rule, RuleSet};
+
+/// The folder of a `/`-separated path (`""` at the top).
+fn parent_folder(path: &str) -> &str {
+    path.rfind('/').map_or("", |i| &path[..i])
+}
+
+impl Scratch {
+    /// The attribution contexts `(rule, attribution)` mentioned in the chunks scanned since the
+    /// last call, sorted and without repeats.
+    pub fn take_mentions(&mut self) -> Vec<(u32, u32)> {
+        let mut m = std::mem::take(&mut self.mentions);
+        m.sort_unstable();
+        m.dedup();
+        m
+    }
+}
 
 /// What one prefilter keyword means: the rules it triggers, and the attribution contexts
 /// (rule index, attribution index) it belongs to.
@@ -87,6 +103,10 @@ pub struct Engine {
 pub struct Scratch {
     /// Per rule: its keyword hits `(start, end)` in this chunk.
     hits: Vec<Vec<(usize, usize)>>,
+    /// The attribution contexts `(rule, attribution)` mentioned in the chunks scanned since
+    /// [`Scratch::take_mentions`] last ran: what a folder's files say about who a key that
+    /// names no provider belongs to ([`Engine::attribute_across_files`]).
+    mentions: Vec<(u32, u32)>,
     /// The windows and candidate match starts of the rule being run.
     rule: RuleScratch,
     touched: Vec<u32>,
@@ -366,6 +386,63 @@ impl Engine {
             depth: 0,
             globs: Vec::new(),
             file_rules: Vec::new(),
+            mentions: Vec::new(),
+        }
+    }
+
+    /// Decides the provider of findings that their own file left undecided (a bare `sk-` and
+    /// 32 hex characters: DeepSeek or DashScope) from the files around them: the nearest folder,
+    /// from the finding's own up to the scan root, whose files mention exactly one of the
+    /// rule's providers decides it, and the finding names the file (`attributed_by`). Where no
+    /// folder decides, the finding keeps the rule's provider. `mentions` are, per file (by the
+    /// path findings carry), what [`Scratch::take_mentions`] returned after scanning it.
+    pub fn attribute_across_files(
+        &self,
+        findings: &mut [Finding],
+        mentions: &[(String, Vec<(u32, u32)>)],
+    ) {
+        let rules = self.rules.rules();
+        let undecided = |f: &Finding| {
+            self.rules.index_of(&f.rule).filter(|&ri| {
+                let spec = &rules[ri].spec;
+                !spec.attribute.is_empty() && f.provider == spec.provider
+            })
+        };
+        if !findings.iter().any(|f| undecided(f).is_some()) {
+            return;
+        }
+        // Per folder and rule: the attributions its files mention, each with the first file
+        // (in path order) that does.
+        let mut files: Vec<&(String, Vec<(u32, u32)>)> = mentions.iter().collect();
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut folders: HashMap<&str, BTreeMap<u32, BTreeMap<u32, &str>>> = HashMap::new();
+        for (file, said) in files {
+            let by_rule = folders.entry(parent_folder(file)).or_default();
+            for &(ri, ai) in said {
+                by_rule
+                    .entry(ri)
+                    .or_default()
+                    .entry(ai)
+                    .or_insert(file.as_str());
+            }
+        }
+        for f in findings.iter_mut() {
+            let Some(ri) = undecided(f) else { continue };
+            let mut folder = parent_folder(&f.path);
+            loop {
+                let said = folders.get(folder).and_then(|r| r.get(&(ri as u32)));
+                if let Some(said) = said.filter(|s| s.len() == 1) {
+                    let (&ai, &file) = said.iter().next().expect("one entry");
+                    f.provider
+                        .clone_from(&rules[ri].spec.attribute[ai as usize].provider);
+                    f.attributed_by = Some(file.to_string());
+                    break;
+                }
+                if folder.is_empty() {
+                    break;
+                }
+                folder = parent_folder(folder);
+            }
         }
     }
 
@@ -407,6 +484,13 @@ impl Engine {
         scratch.touched.clear();
         if scratch.depth < MAX_DECODE_DEPTH {
             self.scan_encoded(chunk, scratch, &mut findings);
+        }
+        scratch
+            .mentions
+            .extend(scratch.context_hits.iter().map(|&(ri, ai, _)| (ri, ai)));
+        if scratch.mentions.len() > 1024 {
+            scratch.mentions.sort_unstable();
+            scratch.mentions.dedup();
         }
         scratch.context_hits.clear();
         if self.options.rust_analysis
@@ -874,6 +958,7 @@ impl Engine {
                 span: (c.start, c.end),
                 frame,
                 partner: rule.find_partner(hay, c.start, c.end),
+                attributed_by: None,
                 raw,
             });
         }

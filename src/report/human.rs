@@ -90,7 +90,10 @@ fn finding(
         paint(p.gutter, &format!("{}:{}", f.line, f.column)),
         f.name,
         paint(p.rule, &format!("[{}]", f.rule)),
-        f.provider,
+        match &f.attributed_by {
+            Some(file) => format!("{} (named in {file})", f.provider),
+            None => f.provider.clone(),
+        },
         f.confidence,
         paint(p.severity(f.severity, report.color), f.severity.as_str()),
         exposure_word(f)

@@ -199,6 +199,9 @@ fn result(f: &Finding, rule_index: i64) -> SarifResult {
     if let Some(e) = &f.encoding {
         props.insert("encoding".into(), json!(e));
     }
+    if let Some(a) = &f.attributed_by {
+        props.insert("attributed_by".into(), json!(a));
+    }
     if let Some(v) = &f.verification {
         props.insert("verification".into(), json!(v));
     }

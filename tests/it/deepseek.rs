@@ -1,6 +1,6 @@
 //! DeepSeek keys in every place they leak, and the decoys that must stay quiet.
 
-use crate::util::{findings, fixture, path_str, scan_json, tree};
+use crate::util::{findings, fixture, path_str, scan, scan_json, tree};
 
 /// (path in fixtures/deepseek, line, column, key prefix). Lines and columns are 1-based.
 const PLACES: &[(&str, u64, u64, &str)] = &[
@@ -145,6 +145,105 @@ fn attribution_by_context_in_the_same_file() {
             assert_eq!(findings(&report)[0]["confidence"], "medium");
         }
     }
+}
+
+/// A bare key whose own file names neither provider: the nearest folder, up to the scan root,
+/// whose files name exactly one decides, and the finding says which file. Two folders of one
+/// tree use different providers; a folder naming both decides nothing, so its parent does;
+/// with nothing anywhere the provider stays undecided.
+#[test]
+fn attribution_from_the_files_around_a_bare_key() {
+    let (k1, k2, k3, k4) = (
+        "sk-4f1a9c2e7b3d8e6f0a5c1b9d2e7f3a8c",
+        "sk-9b2e4d7a1c8f3e6b0d5a2c7e9f1b4d8a",
+        "sk-7c3a1e9f5b2d8c4e6a0f3b7d1e9c5a2f",
+        "sk-2d8f4b6a0c9e1f3a5b7d9c2e4f6a8b1c",
+    );
+    let chat = format!("import os\nclient = make_client(api_key='{k1}')\n");
+    let embed = format!("export const KEY = \"{k2}\";\n");
+    let deep = format!("KEY = '{k3}'\n");
+    let top = format!("key: {k4}\n");
+    let dir = tree(&[
+        // services/chat: a README that names DeepSeek; the key sits one folder down.
+        (
+            "services/chat/README.md",
+            b"Chat service. Set DEEPSEEK_API_KEY; see https://api-docs.deepseek.com.\n",
+        ),
+        ("services/chat/src/client.py", chat.as_bytes()),
+        // services/embed: its package names DashScope.
+        (
+            "services/embed/package.json",
+            b"{\"name\": \"embed\", \"dependencies\": {\"dashscope\": \"^1.0.0\"}}\n",
+        ),
+        ("services/embed/index.ts", embed.as_bytes()),
+        // mixed: names both, so it decides nothing; its parent (the root) names DeepSeek only
+        // through services/..., which is not a file directly in it: undecided.
+        ("mixed/notes.md", b"We tried DeepSeek and DashScope.\n"),
+        ("mixed/inner/key.py", deep.as_bytes()),
+        ("config.yaml", top.as_bytes()),
+    ]);
+    let report = scan_json(&[path_str(dir.path())]);
+    let by_path = |p: &str| {
+        findings(&report)
+            .iter()
+            .find(|f| f["path"] == p)
+            .unwrap_or_else(|| panic!("no finding in {p}: {report:#}"))
+            .clone()
+    };
+    let chat = by_path("services/chat/src/client.py");
+    assert_eq!(chat["provider"], "DeepSeek", "{chat:#}");
+    assert!(
+        chat["attributed_by"]
+            .as_str()
+            .unwrap()
+            .ends_with("services/chat/README.md"),
+        "{chat:#}"
+    );
+    let embed = by_path("services/embed/index.ts");
+    assert_eq!(embed["provider"], "Alibaba DashScope", "{embed:#}");
+    assert!(
+        embed["attributed_by"]
+            .as_str()
+            .unwrap()
+            .ends_with("services/embed/package.json"),
+        "{embed:#}"
+    );
+    for p in ["mixed/inner/key.py", "config.yaml"] {
+        let f = by_path(p);
+        assert_eq!(f["provider"], "DeepSeek or DashScope", "{f:#}");
+        assert!(f.get("attributed_by").is_none(), "{f:#}");
+    }
+    // The human report says where the provider came from.
+    let out = scan(&[path_str(dir.path()), "--no-progress"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("provider: DeepSeek (named in "), "{text}");
+}
+
+/// A folder naming one provider decides for the folders below it too, up to the scan root,
+/// and no further: the root scanned is the service folder, so a README above it is not read.
+#[test]
+fn attribution_from_files_stops_at_the_scan_root() {
+    let key = "sk-4f1a9c2e7b3d8e6f0a5c1b9d2e7f3a8c";
+    let code = format!("KEY = '{key}'\n");
+    let dir = tree(&[
+        ("README.md", b"Uses DashScope.\n"),
+        ("svc/app/deep/er/key.py", code.as_bytes()),
+        ("svc/docs.md", b"The DeepSeek client lives in app/.\n"),
+    ]);
+    let report = scan_json(&[path_str(dir.path())]);
+    let f = &findings(&report)[0];
+    assert_eq!(f["provider"], "DeepSeek", "{f:#}");
+    assert!(
+        f["attributed_by"]
+            .as_str()
+            .unwrap()
+            .ends_with("svc/docs.md"),
+        "{f:#}"
+    );
+    let svc = dir.path().join("svc/app");
+    let report = scan_json(&[path_str(&svc)]);
+    let f = &findings(&report)[0];
+    assert_eq!(f["provider"], "DeepSeek or DashScope", "{f:#}");
 }
 
 /// Keys hidden by an encoding are found at the encoded span, which says how it was hidden.
