@@ -8,6 +8,7 @@
 #   "foundation" to time FOUNDATION_BIN (default $BENCH_DIR/kh-foundation, keyhound built with
 #   the foundation's single rule) and print what the rule catalog costs in throughput.
 #   CORPORA (default "rs js") chooses the corpora.
+# Every timed run is preceded by a read of the whole corpus (warm), so all runs are warm.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 shared=${SHARED_DIR:-$here/../shared}
@@ -47,6 +48,14 @@ run() { # tool corpus report -> runs the tool once under /usr/bin/time
   tail -n 1 "$out/time"
 }
 
+# Reads every file of a corpus, so that each timed run starts with it in the page cache: this
+# machine reclaims idle page cache within minutes, and a tool timed after another tool's runs
+# (or after a pause) would otherwise read part of the corpus from disk (a cold run measured
+# keyhound at 1.5x Kingfisher instead of 6.6x).
+warm() {
+  find "$1" -type f -print0 | xargs -0 cat >/dev/null 2>&1 || true
+}
+
 printf '%-12s %-4s %8s %8s %9s %9s\n' tool corpus "wall s" "MB/s" "RSS MB" findings
 declare -A median times rss
 # Runs are interleaved (each round runs every tool once) so that load from other work on the
@@ -55,6 +64,7 @@ for corpus in $corpora; do
   dir="$bench/corpus/$corpus"
   for _ in $(seq "$runs"); do
     for tool in $tools; do
+      warm "$dir"
       read -r t m < <(run "$tool" "$dir" "$out/report.$tool.json")
       times[$tool.$corpus]="${times[$tool.$corpus]:-} $t"
       [ "$m" -gt "${rss[$tool.$corpus]:-0}" ] && rss[$tool.$corpus]=$m
