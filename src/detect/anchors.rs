@@ -565,15 +565,40 @@ impl Short {
     }
 }
 
+/// A map from the 4-byte sequences of [`Stats`]: a fixed table, looked up some 100,000 times
+/// while the engine is built, where SipHash (the default, which defends against chosen keys)
+/// cost a fifth of start-up.
+type U32Map<V> = HashMap<u32, V, std::hash::BuildHasherDefault<U32Hasher>>;
+
+/// One multiply per key (for [`U32Map`]).
+#[derive(Default)]
+struct U32Hasher(u64);
+
+impl std::hash::Hasher for U32Hasher {
+    fn finish(&self) -> u64 {
+        self.0 ^ self.0 >> 32
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u32(u32::from(b));
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.0 = (self.0 ^ u64::from(n)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
 /// How common 4-byte sequences are, from [`COMMON_GRAMS`]: a weight per listed sequence
 /// (1/rank, as word frequencies go), summed over the sequences the table cannot tell apart
 /// (same 3 hashed bytes, same class of fourth byte), and over the sequences sharing their
 /// first or their last 3 bytes (an estimate for sequences not listed).
 struct Stats {
     grams: Vec<(u32, u64)>,
-    four: HashMap<u32, u64>,
-    first3: HashMap<u32, u64>,
-    last3: HashMap<u32, u64>,
+    four: U32Map<u64>,
+    first3: U32Map<u64>,
+    last3: U32Map<u64>,
 }
 
 impl Stats {
@@ -595,7 +620,8 @@ impl Stats {
                 (g.swap_bytes(), (1u64 << 32) / (rank as u64 + 1))
             })
             .collect();
-        let (mut four, mut first3, mut last3) = (HashMap::new(), HashMap::new(), HashMap::new());
+        let (mut four, mut first3, mut last3) =
+            (U32Map::default(), U32Map::default(), U32Map::default());
         for &(g, w) in &grams {
             *four.entry(key(g) | class(g) << 24).or_insert(0) += w;
             *first3.entry(g & 0x00FF_FFFF).or_insert(0) += w;
