@@ -1,5 +1,6 @@
 //! Embeds every `rules/*.toml` into the binary: writes `builtin_rules.rs` into OUT_DIR with one
-//! `(file name, JSON)` pair per file, sorted by name so builds are reproducible.
+//! `(file name, JSON)` pair per file, sorted by name so builds are reproducible. The one data
+//! file there that holds no rules, `published-examples.toml`, is read by src/rules/published.rs.
 //!
 //! The files are converted from TOML to JSON here, once, because parsing TOML was most of a
 //! scan's start-up (a few hundred rules with thousands of examples, every run); JSON of the
@@ -7,6 +8,9 @@
 //! the embedded rules equal the TOML files.
 
 use std::{env, fs, path::PathBuf};
+
+/// The data file of published example credentials, which lives with the rules but is not one.
+const PUBLISHED_EXAMPLES: &str = "published-examples.toml";
 
 fn main() {
     let manifest =
@@ -17,6 +21,8 @@ fn main() {
         .expect("the rules/ folder exists next to Cargo.toml")
         .map(|e| e.expect("rules/ is readable").path())
         .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        // Published example values, read by src/rules/published.rs; not rules.
+        .filter(|p| !p.ends_with(PUBLISHED_EXAMPLES))
         .collect();
     files.sort();
     let mut out = String::from("pub(crate) static BUILTIN_RULE_FILES: &[(&str, &str)] = &[\n");

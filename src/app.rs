@@ -572,6 +572,7 @@ fn collect(cfg: &ScanConfig, purpose: Purpose) -> Result<Run> {
             allow: config.as_ref().map_or(&[], |c| c.allow.as_slice()),
             allow_base: config.as_ref().map_or("", |c| c.glob_base.as_str()),
             baseline,
+            published: engine.published(),
         },
     );
     dropped.extend(more_dropped);
@@ -1234,12 +1235,13 @@ fn print_summary(
         line.push_str(&format!(", {}/s", human_bytes(rate as u64)));
     }
     line.push(')');
-    let (mut inline, mut allowlist, mut baseline) = (0, 0, 0);
+    let (mut inline, mut allowlist, mut baseline, mut published) = (0, 0, 0, 0);
     for (_, reason) in dropped {
         match reason {
             DropReason::InlineMarker { .. } => inline += 1,
             DropReason::Allowlisted { .. } => allowlist += 1,
             DropReason::Baselined { .. } => baseline += 1,
+            DropReason::PublishedExample { .. } => published += 1,
             _ => {}
         }
     }
@@ -1247,6 +1249,7 @@ fn print_summary(
         (inline, "inline"),
         (allowlist, "by allowlist"),
         (baseline, "by baseline"),
+        (published, "published examples"),
     ]
     .iter()
     .filter(|(n, _)| *n > 0)
@@ -1255,7 +1258,7 @@ fn print_summary(
     if !suppressed.is_empty() {
         line.push_str(&format!(
             "; suppressed {} ({})",
-            inline + allowlist + baseline,
+            inline + allowlist + baseline + published,
             suppressed.join(", ")
         ));
     }

@@ -32,6 +32,7 @@ use anchors::Anchors;
 
 use crate::chunk::Chunk;
 use crate::finding::{self, Exposure, Finding};
+use crate::rules::published::PublishedExamples;
 use crate::rules::{Rule, RuleSet};
 
 /// The folder of a `/`-separated path (`""` at the top).
@@ -96,6 +97,9 @@ pub struct Engine {
     /// Rules that apply only to some files, when there are any.
     files: Option<FileRules>,
     options: DetectOptions,
+    /// Values providers publish as examples: the placeholder check lets them through (AWS's
+    /// end in `EXAMPLE`) so that the filter drops them with a reason `--explain` shows.
+    published: PublishedExamples,
 }
 
 /// Per-thread reusable buffers; keeps the hot path free of per-file allocation.
@@ -358,11 +362,17 @@ impl Engine {
             plans,
             files,
             options,
+            published: PublishedExamples::builtin()?,
         })
     }
 
     pub fn rules(&self) -> &RuleSet {
         &self.rules
+    }
+
+    /// The published example values (`rules/published-examples.toml`).
+    pub fn published(&self) -> &PublishedExamples {
+        &self.published
     }
 
     /// The most bytes one finding can span: a rule's window around its keyword (plus the
@@ -874,7 +884,8 @@ impl Engine {
         if char_classes(secret) < spec.min_char_classes {
             return false;
         }
-        !is_placeholder(secret) && spec.checks.iter().all(|c| c.passes(secret))
+        (!is_placeholder(secret) || self.published.contains(secret))
+            && spec.checks.iter().all(|c| c.passes(secret))
     }
 
     fn to_findings(

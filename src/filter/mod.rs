@@ -3,11 +3,14 @@
 //!
 //! Order: duplicates first (so that allowing one rule's finding does not let a weaker rule
 //! report the same bytes), then inline markers (in `app`, while the file's bytes are in
-//! memory), then allowlists, the baseline and the minimum confidence.
+//! memory), then published example values, allowlists, the baseline and the minimum
+//! confidence.
 
 mod inline;
+mod published;
 
 pub use inline::{any_marker, inline_marker};
+pub use published::published_example;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -15,6 +18,7 @@ use std::fmt;
 use crate::baseline::{self, Baseline};
 use crate::config::{AllowEntry, Excludes};
 use crate::finding::Finding;
+use crate::rules::published::PublishedExamples;
 use crate::rules::Confidence;
 
 /// Why a finding was not reported.
@@ -50,6 +54,12 @@ pub enum DropReason {
     },
     /// The configuration file in use, which is never scanned.
     ConfigFile,
+    /// A value a provider or standard publishes as an example (`rules/published-examples.toml`):
+    /// who publishes it and where.
+    PublishedExample {
+        provider: String,
+        source: String,
+    },
 }
 
 impl fmt::Display for DropReason {
@@ -80,6 +90,9 @@ impl fmt::Display for DropReason {
             }
             DropReason::PathExcluded { glob, at } => write!(f, "excluded by `{glob}` at {at}"),
             DropReason::ConfigFile => f.write_str("the configuration file in use"),
+            DropReason::PublishedExample { provider, source } => {
+                write!(f, "published example: {provider}, {source}")
+            }
         }
     }
 }
@@ -93,6 +106,8 @@ pub struct FilterOptions<'a> {
     pub allow_base: &'a str,
     /// The baseline and the file it was read from.
     pub baseline: Option<(&'a Baseline, &'a str)>,
+    /// Published example values, dropped wherever they are found.
+    pub published: &'a PublishedExamples,
 }
 
 /// Keeps one finding per place: where spans in the same file overlap, the most confident
@@ -206,7 +221,8 @@ pub fn apply(
     let (candidates, mut dropped) = dedup(findings);
     let mut kept = Vec::with_capacity(candidates.len());
     for f in candidates {
-        let reason = allowlisted(&f, opts.allow, opts.allow_base)
+        let reason = published_example(&f, opts.published)
+            .or_else(|| allowlisted(&f, opts.allow, opts.allow_base))
             .or_else(|| opts.baseline.and_then(|(b, file)| baselined(&f, b, file)))
             .or_else(|| min_confidence(&f, opts));
         match reason {
@@ -224,6 +240,43 @@ mod tests {
 
     fn f(rule: &str, span: (usize, usize), confidence: Confidence) -> Finding {
         Finding::for_test(rule, span, 1, "", confidence)
+    }
+
+    #[test]
+    fn published_examples_are_dropped_only_when_exact() {
+        let published = PublishedExamples::builtin().unwrap();
+        let opts = FilterOptions {
+            min_confidence: Confidence::Low,
+            allow: &[],
+            allow_base: "",
+            baseline: None,
+            published: &published,
+        };
+        let cases: &[(&str, Option<&str>)] = &[
+            (
+                "AKIAIOSFODNN7EXAMPLE",
+                Some("published example: AWS, https://docs.aws.amazon.com/"),
+            ),
+            ("AKIAIOSFODNN7EXAMPLF", None),
+            ("AKIAIOSFODNN7EXAMPL", None),
+        ];
+        for (raw, want) in cases {
+            let x = Finding::for_test(
+                "aws.access-key-id",
+                (0, raw.len()),
+                1,
+                raw,
+                Confidence::High,
+            );
+            let (kept, dropped) = apply(vec![x], &opts);
+            match want {
+                None => assert_eq!((kept.len(), dropped.len()), (1, 0), "{raw}"),
+                Some(w) => {
+                    let got = dropped[0].1.to_string();
+                    assert!(got.starts_with(w), "wanted {w:?}, got {got:?}");
+                }
+            }
+        }
     }
 
     #[test]
@@ -267,11 +320,13 @@ mod tests {
         let mut old = f("a.x", (0, 10), Confidence::High);
         old.secret_sha256 = "old".into();
         let b = Baseline::from_findings(&[old]);
+        let published = PublishedExamples::builtin().unwrap();
         let opts = FilterOptions {
             min_confidence: Confidence::Medium,
             allow: &config.allow,
             allow_base: "",
             baseline: Some((&b, "b.json")),
+            published: &published,
         };
         // (path, secret hash, confidence, expected reason, if dropped)
         let cases: &[(&str, &str, Confidence, Option<&str>)] = &[

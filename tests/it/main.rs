@@ -15,6 +15,7 @@ mod precommit;
 #[path = "../support/privileges.rs"]
 mod privileges;
 mod properties;
+mod published;
 mod rules;
 mod rust;
 mod suppress;
