@@ -35,22 +35,6 @@ use crate::finding::{self, Exposure, Finding};
 use crate::rules::published::PublishedExamples;
 use crate::rules::{Rule, RuleSet};
 
-/// The folder of a `/`-separated path (`""` at the top).
-fn parent_folder(path: &str) -> &str {
-    path.rfind('/').map_or("", |i| &path[..i])
-}
-
-impl Scratch {
-    /// The attribution contexts `(rule, attribution)` mentioned in the chunks scanned since the
-    /// last call, sorted and without repeats.
-    pub fn take_mentions(&mut self) -> Vec<(u32, u32)> {
-        let mut m = std::mem::take(&mut self.mentions);
-        m.sort_unstable();
-        m.dedup();
-        m
-    }
-}
-
 /// What one prefilter keyword means: the rules it triggers, and the attribution contexts
 /// (rule index, attribution index) it belongs to.
 #[derive(Debug, Default)]
@@ -123,6 +107,22 @@ pub struct Scratch {
     /// The globs of [`FileRules`] that match the chunk's path, and their rules.
     globs: Vec<usize>,
     file_rules: Vec<u32>,
+}
+
+/// The folder of a `/`-separated path (`""` at the top).
+fn parent_folder(path: &str) -> &str {
+    path.rfind('/').map_or("", |i| &path[..i])
+}
+
+impl Scratch {
+    /// The attribution contexts `(rule, attribution)` mentioned in the chunks scanned since the
+    /// last call, sorted and without repeats.
+    pub fn take_mentions(&mut self) -> Vec<(u32, u32)> {
+        let mut m = std::mem::take(&mut self.mentions);
+        m.sort_unstable();
+        m.dedup();
+        m
+    }
 }
 
 /// Buffers for the rule being run.

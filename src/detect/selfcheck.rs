@@ -96,10 +96,9 @@ pub fn check_rules(engine: &Engine) -> Vec<ExampleFailure> {
                 },
                 data: text.as_bytes(),
             };
-            let found = engine
-                .scan(&chunk, &mut scratch)
-                .iter()
-                .any(|f| f.rule == id && engine.published().get(&f.raw).is_none());
+            let found = engine.scan(&chunk, &mut scratch).iter().any(|f| {
+                f.rule == id && crate::filter::published_example(f, engine.published()).is_none()
+            });
             if found != positive {
                 let problem = if positive {
                     "example is not found"
