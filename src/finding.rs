@@ -176,6 +176,10 @@ pub struct Finding {
     /// secret), found while the file's bytes were at hand; only `--verify` uses it.
     #[serde(skip)]
     pub partner: Option<String>,
+    /// The line of that partner, when one was found (a paired secret's access key id or
+    /// Account SID); the partner's value itself is not printed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner_line: Option<usize>,
     /// The file whose mention of a provider decided this finding's provider, when its own
     /// file names none (a bare DeepSeek-shaped key whose folder's README or client names
     /// DeepSeek); null when the finding's own file decided it or nothing did.
@@ -238,6 +242,7 @@ impl Finding {
             frame: Frame::default(),
             raw: raw.into(),
             partner: None,
+            partner_line: None,
             attributed_by: None,
         }
     }

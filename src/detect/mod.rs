@@ -556,6 +556,10 @@ impl Engine {
                 }
                 (f.line, f.column) = lines.position(d.start);
                 (f.end_line, f.end_column) = lines.position(d.end);
+                // The partner was in the same decoded text, so on the encoded span's line.
+                if f.partner_line.is_some() {
+                    f.partner_line = Some(f.line);
+                }
                 let shown = if self.options.show_secrets {
                     f.raw.clone()
                 } else {
@@ -631,6 +635,46 @@ impl Engine {
             handlers::run(handler, hay, hits, &mut |s, e| {
                 self.push_accepted(ri, rule, hay, Some((s, e)), out)
             });
+            return;
+        }
+        if rule.spec.pair.is_some() {
+            // A paired secret is searched for only around hits with a partner in their window
+            // (the keyword is the partner's first bytes, or a word that comes with it); its
+            // generic shape has no start plan.
+            let [before, after] = self.windows[ri as usize];
+            hits.sort_unstable();
+            // The partner found last, and where the text is known to start none: dense hits
+            // (a library full of `twilio`) search each byte about once.
+            let mut partner: Option<(usize, usize)> = None;
+            let mut clean_to = 0;
+            let mut kept = 0;
+            for i in 0..hits.len() {
+                let (s, e) = hits[i];
+                let (from, to) = (s.saturating_sub(before), e.saturating_add(after));
+                let near = match partner {
+                    Some((ps, pe)) if ps >= from && pe <= to => true,
+                    _ => {
+                        partner = rule.pair_in(hay, from.max(clean_to), to);
+                        // A partner that starts before `to` may end past it: look again there.
+                        clean_to = match partner {
+                            Some((ps, _)) => ps,
+                            None => to.saturating_sub(PARTNER_MAX),
+                        };
+                        partner.is_some()
+                    }
+                };
+                if near {
+                    hits[kept] = hits[i];
+                    kept += 1;
+                }
+            }
+            if kept == 0 {
+                return;
+            }
+            self.windows_of(ri, hay, &hits[..kept], &mut buf.windows);
+            for &(ws, we) in buf.windows.iter() {
+                self.run_rule(ri, rule, hay, ws, we, out);
+            }
             return;
         }
         let plan = if use_plans {
@@ -886,6 +930,7 @@ impl Engine {
         }
         (!is_placeholder(secret) || self.published.contains(secret))
             && spec.checks.iter().all(|c| c.passes(secret))
+            && (spec.pair.is_none() || rule.find_pair(hay, start, end).is_some())
     }
 
     fn to_findings(
@@ -924,6 +969,10 @@ impl Engine {
             };
             let (line, column) = lines.position(c.start);
             let (end_line, end_column) = lines.position(c.end);
+            // The verifier's partner is sent with the secret; a paired secret's partner (else
+            // the verifier's) is the line the finding names.
+            let partner = rule.find_partner(hay, c.start, c.end);
+            let shown_partner = rule.find_pair(hay, c.start, c.end).or(partner);
             let secret_sha256 = finding::sha256_hex(raw.as_bytes());
             let redacted = if rule.spec.reveal {
                 raw.clone()
@@ -968,7 +1017,8 @@ impl Engine {
                 severity_override: None,
                 span: (c.start, c.end),
                 frame,
-                partner: rule.find_partner(hay, c.start, c.end),
+                partner: partner.map(|(s, e)| String::from_utf8_lossy(&hay[s..e]).into_owned()),
+                partner_line: shown_partner.map(|(s, _)| lines.position(s).0),
                 attributed_by: None,
                 raw,
             });
@@ -1014,6 +1064,10 @@ impl Engine {
 /// How many times the anchored searches of a rule may read a window, at most, before the
 /// rest of it is searched once instead ([`Engine::find`]).
 const WINDOW_READS: usize = 4;
+
+/// The longest partner of a paired secret that a search cut at a window's end is sure to
+/// see again ([`Engine::find`]); partners are identifiers of a few dozen bytes.
+const PARTNER_MAX: usize = 256;
 
 /// The longest window in which a pattern with an unbounded part is matched at its starts, when
 /// it cannot be walked ([`starts::Plan::walks`]).

@@ -134,6 +134,17 @@ fn finding(
             format!("hidden by {e}: the span above decodes to the secret"),
         )?;
     }
+    if let Some(line) = f.partner_line {
+        let what = report
+            .rules
+            .get(&f.rule)
+            .and_then(|r| r.spec.pair.as_ref())
+            .map(|p| p.name.as_str());
+        // Only a paired secret's partner is news: a verifier's partner is said by verification.
+        if let Some(what) = what {
+            note(out, format!("paired with the {what} on line {line}"))?;
+        }
+    }
     if let Some(c) = &f.commit {
         let mut line = format!("commit {}", &c[..c.len().min(10)]);
         if let (Some(a), Some(d)) = (&f.git.author, &f.git.date) {

@@ -202,6 +202,9 @@ fn result(f: &Finding, rule_index: i64) -> SarifResult {
     if let Some(a) = &f.attributed_by {
         props.insert("attributed_by".into(), json!(a));
     }
+    if let Some(l) = f.partner_line {
+        props.insert("partner_line".into(), json!(l));
+    }
     if let Some(v) = &f.verification {
         props.insert("verification".into(), json!(v));
     }

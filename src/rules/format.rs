@@ -109,6 +109,12 @@ pub struct RuleSpec {
     /// an operator's `--rules` file, never from configuration found in the scanned tree.
     #[serde(default)]
     pub verify: Option<VerifySpec>,
+    /// A paired secret: a generic shape (32 hex, 40 base64) reported only where its partner
+    /// identifier (an AWS access key id, a Twilio Account SID) is within `window` bytes,
+    /// whatever the variables are called. The keywords are the partner's first bytes: the
+    /// pattern runs only around keyword hits where the partner's pattern matches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pair: Option<Partner>,
 }
 
 /// How a rule's secret group is encoded in the file ([`RuleSpec::decode`]).
@@ -430,6 +436,23 @@ impl RuleSpec {
             self.window[0] <= 4096 && self.window[1] <= 65536,
             "`window` is larger than [4096, 65536]"
         );
+        if let Some(p) = &self.pair {
+            ensure!(!p.name.trim().is_empty(), "`pair.name` is empty");
+            ensure!(
+                !self.keywords.is_empty() && self.files.is_empty(),
+                "a `pair` rule has keywords (the first bytes of its partner) and no `files`"
+            );
+            ensure!(
+                self.handler.is_none() && self.decode.is_none(),
+                "a `pair` rule has no `handler` or `decode`"
+            );
+            ensure!(
+                self.window[0] >= p.window && self.window[1] >= p.window,
+                "a `pair` rule's `window` must reach `pair.window` ({}) on both sides",
+                p.window
+            );
+            regex_syntax_check(&p.pattern).context("`pair.pattern`")?;
+        }
         ensure!(
             self.min_char_classes <= 3,
             "`min_char_classes` is at most 3"

@@ -81,6 +81,8 @@ pub struct Rule {
     secret_group: OnceLock<usize>,
     /// The verifier's `partner` pattern, compiled on first use.
     partner: OnceLock<Option<Regex>>,
+    /// The `pair` pattern, compiled on first use.
+    pair: OnceLock<Option<Regex>>,
 }
 
 impl Rule {
@@ -91,6 +93,7 @@ impl Rule {
             regex: OnceLock::new(),
             secret_group: OnceLock::new(),
             partner: OnceLock::new(),
+            pair: OnceLock::new(),
         }
     }
 
@@ -100,22 +103,34 @@ impl Rule {
         matches!(self.origin, Origin::Builtin(_) | Origin::Operator(_))
     }
 
-    /// The value the verifier pairs with the secret at `start..end` of `hay` (an AWS access key
-    /// id, a Twilio Account SID): the match of the `partner` pattern nearest to the secret.
-    /// `None` when the rule's verifier has no partner or none is near.
-    pub fn find_partner(&self, hay: &[u8], start: usize, end: usize) -> Option<String> {
+    /// The value the verifier pairs with the secret at `start..end` of `hay` (an AWS access
+    /// key id, a Twilio Account SID): the match of the verifier's `partner` pattern nearest to
+    /// the secret and not overlapping it, as a byte range. `None` when the verifier has no
+    /// partner or none is within its window.
+    pub fn find_partner(&self, hay: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
         let spec = self.spec.verify.as_ref()?.partner.as_ref()?;
+        nearest(&self.partner, spec, hay, start, end)
+    }
+
+    /// The partner of a paired secret (the rule's `pair`) nearest to `start..end`, as
+    /// [`Rule::find_partner`] finds the verifier's. `None` for a rule without `pair`.
+    pub fn find_pair(&self, hay: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
+        nearest(&self.pair, self.spec.pair.as_ref()?, hay, start, end)
+    }
+
+    /// The first match of the `pair` pattern that starts in `from..to` and ends by `to` (the
+    /// bytes before `from` are seen as context). `None` for a rule without `pair`.
+    pub fn pair_in(&self, hay: &[u8], from: usize, to: usize) -> Option<(usize, usize)> {
+        let pair = self.spec.pair.as_ref()?;
         let re = self
-            .partner
-            .get_or_init(|| compile(&spec.pattern).ok())
+            .pair
+            .get_or_init(|| compile(&pair.pattern).ok())
             .as_ref()?;
-        let from = start.saturating_sub(spec.window);
-        let to = end.saturating_add(spec.window).min(hay.len());
-        re.find_iter(&hay[from..to])
-            .map(|m| (from + m.start(), from + m.end()))
-            .filter(|&(s, e)| e <= start || s >= end)
-            .min_by_key(|&(s, e)| if e <= start { start - e } else { s - end })
-            .map(|(s, e)| String::from_utf8_lossy(&hay[s..e]).into_owned())
+        let to = to.min(hay.len());
+        if from >= to {
+            return None;
+        }
+        re.find_at(&hay[..to], from).map(|m| (m.start(), m.end()))
     }
 
     /// The remediation for a finding attributed to `provider`: the attribution's own when it
@@ -166,6 +181,24 @@ impl Rule {
             .map(|_| ())
             .map_err(|e| anyhow::anyhow!("{e}"))
     }
+}
+
+/// The match of `spec.pattern` (compiled once into `cell`) nearest to `start..end` of `hay`
+/// and not overlapping it, within `spec.window` bytes.
+fn nearest(
+    cell: &OnceLock<Option<Regex>>,
+    spec: &Partner,
+    hay: &[u8],
+    start: usize,
+    end: usize,
+) -> Option<(usize, usize)> {
+    let re = cell.get_or_init(|| compile(&spec.pattern).ok()).as_ref()?;
+    let from = start.saturating_sub(spec.window);
+    let to = end.saturating_add(spec.window).min(hay.len());
+    re.find_iter(&hay[from..to])
+        .map(|m| (from + m.start(), from + m.end()))
+        .filter(|&(s, e)| e <= start || s >= end)
+        .min_by_key(|&(s, e)| if e <= start { start - e } else { s - end })
 }
 
 fn compile(pattern: &str) -> Result<Regex> {
