@@ -10,6 +10,8 @@ use std::time::Duration;
 
 use ureq::http;
 
+use super::text::scrub;
+
 /// A request, with every placeholder already filled in.
 pub struct Request {
     pub method: String,
@@ -158,19 +160,6 @@ fn describe(e: &ureq::Error, timeout: Duration) -> String {
         E::Protocol(_) => "the server's answer is not valid HTTP".into(),
         _ => "request failed".into(),
     }
-}
-
-/// Replaces every occurrence of the secret (as written and percent-encoded) in `text`.
-pub fn scrub(text: &str, secret: &str) -> String {
-    if secret.is_empty() {
-        return text.to_string();
-    }
-    let mut out = text.replace(secret, "[secret]");
-    let encoded = super::spec::percent_encode(secret);
-    if encoded != secret {
-        out = out.replace(&encoded, "[secret]");
-    }
-    out
 }
 
 #[cfg(test)]
