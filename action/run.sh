@@ -6,8 +6,8 @@
 # Runner environment: GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_WORKSPACE, GITHUB_OUTPUT,
 # GITHUB_STEP_SUMMARY, GITHUB_REF, RUNNER_TEMP. Inputs (action.yml maps each one):
 # INPUT_PATH, INPUT_BASE, INPUT_HEAD, INPUT_ARGS, INPUT_CONFIG, INPUT_BASELINE,
-# INPUT_SARIF_FILE, INPUT_FAIL_ON, INPUT_VERIFY, INPUT_ANNOTATIONS, INPUT_SUMMARY,
-# INPUT_HISTORY. KEYHOUND_BIN: the keyhound binary.
+# INPUT_SARIF_FILE, INPUT_FAIL_ON, INPUT_VERIFY, INPUT_VERIFY_MAX_REQUESTS, INPUT_ANNOTATIONS,
+# INPUT_SUMMARY, INPUT_HISTORY. KEYHOUND_BIN: the keyhound binary.
 #
 # What is scanned:
 #   pull_request, pull_request_target   pull_request.base.sha .. pull_request.head.sha
@@ -62,6 +62,10 @@ bool "${INPUT_VERIFY:-false}" && verify=true
 if [ "$fail_on" = live ] && [ "$verify" = false ]; then
     die "fail-on: live needs verify: true (without verification no key is known to be live, so the step could never fail)"
 fi
+max_requests=${INPUT_VERIFY_MAX_REQUESTS:-100}
+case "$max_requests" in
+'' | *[!0-9]* | 0 | 0*) die "verify-max-requests must be a whole number of 1 or more, not '$max_requests'" ;;
+esac
 annotations=false
 bool "${INPUT_ANNOTATIONS:-true}" && annotations=true
 history=false
@@ -183,7 +187,14 @@ none)
 esac
 [ -n "${INPUT_CONFIG:-}" ] && args+=(--config "$INPUT_CONFIG")
 [ -n "${INPUT_BASELINE:-}" ] && args+=(--baseline "$INPUT_BASELINE")
-[ "$verify" = true ] && args+=(--verify)
+if [ "$verify" = true ]; then
+    args+=(--verify)
+    # A cap given in `args` is the user's own choice; clap would refuse the option twice.
+    case " ${INPUT_ARGS:-} " in
+    *" --verify-max-requests"*) ;;
+    *) args+=(--verify-max-requests "$max_requests") ;;
+    esac
+fi
 args+=(--no-progress --report "json=$tmp/keyhound.json" --report "sarif=$sarif")
 [ "$annotations" = true ] && args+=(--report github=-)
 args+=(--report "markdown=$tmp/summary.md")

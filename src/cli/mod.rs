@@ -76,9 +76,12 @@ pub(crate) struct VerifyNetArgs {
     #[arg(long, value_name = "DURATION", default_value = "5s")]
     verify_connect_timeout: String,
 
-    /// Send PROVIDER's verification requests to URL instead (scheme, host and port are
-    /// replaced; the path is kept). PROVIDER is the id that starts its rule ids (`deepseek`,
-    /// `openai`). Plain http:// only to 127.0.0.1, ::1 or localhost. May be repeated.
+    /// Send PROVIDER's verification requests to URL instead: URL replaces the scheme, host and
+    /// port, and the verifier's path follows URL's own (github=https://ghe.example.com/api/v3
+    /// for GitHub Enterprise Server, gitlab=https://gitlab.example.com). Any https:// host, or
+    /// plain http:// to 127.0.0.1, ::1 or localhost only. PROVIDER is the id that starts its
+    /// rule ids (`deepseek`, `github`). When a key could belong to several providers and only
+    /// some are redirected, the others are not asked. May be repeated.
     #[arg(long, value_name = "PROVIDER=URL")]
     verify_endpoint: Vec<String>,
 
@@ -89,6 +92,12 @@ pub(crate) struct VerifyNetArgs {
     /// Requests per second sent to any one provider.
     #[arg(long, value_name = "N", default_value_t = verify::DEFAULT_RATE)]
     verify_rate: f64,
+
+    /// Verification requests made at most in one run; keys beyond it are not sent and are
+    /// `unknown` ("request cap reached"). Keeps a pull request full of key-shaped strings from
+    /// turning CI into a liveness oracle.
+    #[arg(long, value_name = "N", default_value_t = verify::DEFAULT_MAX_REQUESTS)]
+    verify_max_requests: usize,
 }
 
 impl VerifyNetArgs {
@@ -98,6 +107,7 @@ impl VerifyNetArgs {
             || self.verify_connect_timeout != "5s"
             || self.verify_concurrency != verify::DEFAULT_CONCURRENCY
             || self.verify_rate != verify::DEFAULT_RATE
+            || self.verify_max_requests != verify::DEFAULT_MAX_REQUESTS
     }
 
     pub(crate) fn resolve(&self) -> Result<VerifyOptions> {
@@ -120,6 +130,10 @@ impl VerifyNetArgs {
             min_interval: match self.verify_rate {
                 r if r > 0.0 && r <= 100.0 => std::time::Duration::from_secs_f64(1.0 / r),
                 r => bail!("--verify-rate {r}: give requests per second per provider, above 0 and at most 100"),
+            },
+            max_requests: match self.verify_max_requests {
+                0 => bail!("--verify-max-requests 0: give at least 1 (to send nothing, leave out --verify)"),
+                n => n,
             },
             ..VerifyOptions::default()
         })
@@ -240,8 +254,13 @@ struct ScanArgs {
     #[arg(long, value_enum)]
     min_confidence: Option<ConfidenceArg>,
 
-    /// Ask each key's provider whether it still works (live, dead or unknown). Sends every
-    /// secret found to its provider's own endpoint over HTTPS; off unless given.
+    /// Ask each key's provider whether it still works (live, dead or unknown); off unless
+    /// given. Each distinct secret found is sent once, over HTTPS, only to the endpoint of the
+    /// provider its built-in (or --rules) rule names: a DeepSeek key to api.deepseek.com, a
+    /// GitHub token to api.github.com (`docs/verifiers.md` lists them all). A bare sk- key whose
+    /// file names neither goes to DeepSeek first, and to Alibaba DashScope
+    /// (dashscope.aliyuncs.com) only if DeepSeek answers 401. At most --verify-max-requests
+    /// requests; .keyhound.toml in the scanned tree can never add or redirect one.
     #[arg(long)]
     verify: bool,
 

@@ -1,5 +1,6 @@
 //! `keyhound verify --rule ID`: one secret from standard input, one answer. The secret is never
-//! taken from the command line, where shell history and process lists would keep it.
+//! taken from the command line, where shell history and process lists would keep it, and is not
+//! echoed when typed on a terminal. Nothing is sent before the secret has the rule's shape.
 
 use std::io::{self, IsTerminal, Read};
 use std::path::PathBuf;
@@ -27,6 +28,12 @@ pub(crate) struct VerifyCmdArgs {
     /// The rule whose verifier is used, e.g. deepseek.api-key (`keyhound rules list`).
     #[arg(long, value_name = "ID")]
     rule: String,
+
+    /// Ask only this provider, by its id (for deepseek.api-key: `deepseek` or `dashscope`).
+    /// Without it, a shape that several providers share is asked about one at a time, the
+    /// next only after the one before answered that the key is not its own (401).
+    #[arg(long, value_name = "ID")]
+    provider: Option<String>,
 
     /// The identifier some verifiers pair with the secret: the AWS access key ID (AKIA…) for
     /// aws.secret-access-key, the Twilio Account SID (AC…) for twilio.auth-token. Not a secret.
@@ -71,6 +78,7 @@ fn run(args: &VerifyCmdArgs) -> Result<u8> {
         &options,
         &rules,
         &args.rule,
+        args.provider.as_deref(),
         &secret,
         args.partner.as_deref(),
     )?;
@@ -96,23 +104,15 @@ fn run(args: &VerifyCmdArgs) -> Result<u8> {
 }
 
 /// One value: surrounding whitespace and the final newline are dropped; anything else around
-/// it (a second line, spaces inside) is refused rather than guessed at.
+/// it (a second line, spaces inside) is refused rather than guessed at. On a terminal the key is
+/// read as one line with echo off, so it does not stay on the screen or in a recording.
 fn read_secret() -> Result<String> {
-    let stdin = io::stdin();
-    if stdin.is_terminal() {
-        eprintln!("keyhound: reading the key from standard input (end with Ctrl-D)");
-    }
-    let mut raw = Vec::new();
-    stdin
-        .lock()
-        .take(MAX_SECRET + 1)
-        .read_to_end(&mut raw)
-        .context("cannot read the key from standard input")?;
-    if raw.len() as u64 > MAX_SECRET {
-        bail!("standard input holds more than {MAX_SECRET} bytes; give one key");
-    }
-    let text = String::from_utf8(raw)
-        .map_err(|_| anyhow::anyhow!("the key on standard input is not UTF-8 text"))?;
+    let text = if io::stdin().is_terminal() {
+        rpassword::prompt_password("keyhound: paste the key (it is not shown), then Enter: ")
+            .context("cannot read the key from the terminal")?
+    } else {
+        read_piped()?
+    };
     let secret = text.trim();
     if secret.is_empty() {
         bail!("no key on standard input: pipe it in, e.g. `keyhound verify --rule ID < key.txt`");
@@ -121,4 +121,19 @@ fn read_secret() -> Result<String> {
         bail!("standard input holds more than one value (whitespace inside); give exactly one key");
     }
     Ok(secret.to_string())
+}
+
+/// Standard input when it is a pipe or a file, at most [`MAX_SECRET`] bytes.
+fn read_piped() -> Result<String> {
+    let mut raw = Vec::new();
+    io::stdin()
+        .lock()
+        .take(MAX_SECRET + 1)
+        .read_to_end(&mut raw)
+        .context("cannot read the key from standard input")?;
+    if raw.len() as u64 > MAX_SECRET {
+        bail!("standard input holds more than {MAX_SECRET} bytes; give one key");
+    }
+    String::from_utf8(raw)
+        .map_err(|_| anyhow::anyhow!("the key on standard input is not UTF-8 text"))
 }

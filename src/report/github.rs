@@ -135,7 +135,12 @@ fn annotation(report: &ScanReport<'_>, f: &Finding, level: Level) -> String {
             VerificationStatus::Dead => "dead",
             VerificationStatus::Unknown => "unknown",
         };
-        message.push_str(&format!("\nverification: {status} ({})", v.detail));
+        // The detail holds a provider's words: ESC and the like are written out, and the
+        // line breaks escape_data turns into %0A are ours only.
+        message.push_str(&format!(
+            "\nverification: {status} ({})",
+            super::escape_controls(&v.detail)
+        ));
     }
     if let Some(rule) = report.rules.get(&f.rule) {
         message.push_str(&format!("\nfix: {}", rule.remediation_for(&f.provider)));

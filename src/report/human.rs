@@ -169,7 +169,12 @@ fn finding(
     if let Some(v) = &f.verification {
         note(
             out,
-            format!("verification: {}: {}", v.status.as_str(), v.detail),
+            // The detail holds a provider's words: no control character reaches the terminal.
+            format!(
+                "verification: {}: {}",
+                v.status.as_str(),
+                super::escape_controls(&v.detail)
+            ),
         )?;
     }
     Ok(())

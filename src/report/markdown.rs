@@ -100,6 +100,9 @@ fn cell(s: &str) -> String {
                 out.push(c);
             }
             '\r' | '\n' => out.push(' '),
+            c if c.is_control() => {
+                out.push_str(&super::escape_controls(c.encode_utf8(&mut [0; 4])))
+            }
             c => out.push(c),
         }
     }

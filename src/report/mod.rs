@@ -121,3 +121,56 @@ pub fn severity_name(score: f64) -> &'static str {
         _ => "low",
     }
 }
+
+/// `text` with every character that could steer a terminal or a log viewer written out as an
+/// escape (`\n`, `\r`, `\t`, `\u{1b}`): C0 and C1 controls and DEL (ESC starts ANSI and OSC
+/// sequences, CR and LF would start a new line, and a new `::` line is a GitHub workflow
+/// command), line and paragraph separators, and the bidirectional overrides that make text read
+/// otherwise than it is stored. Text from outside (a provider's answer, a file name) passes
+/// through this before a human, Markdown or GitHub report prints it; ordinary text is returned
+/// as it is.
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(needs_escape) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if needs_escape(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape_controls;
+
+    #[test]
+    fn controls_are_written_out() {
+        let cases = [
+            ("plain text, ünïcode ✓", "plain text, ünïcode ✓"),
+            ("a\nb\r\tc", "a\\nb\\r\\tc"),
+            ("\u{1b}[31mred\u{1b}[0m", "\\u{1b}[31mred\\u{1b}[0m"),
+            (
+                "\u{1b}]8;;https://x\u{7}link",
+                "\\u{1b}]8;;https://x\\u{7}link",
+            ),
+            ("\u{9b}2J\u{7f}\u{0}", "\\u{9b}2J\\u{7f}\\u{0}"),
+            ("abc\u{202e}fed", "abc\\u{202e}fed"),
+            ("x\n::error::forged", "x\\n::error::forged"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(escape_controls(input), want, "{input:?}");
+        }
+    }
+}

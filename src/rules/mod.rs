@@ -174,6 +174,30 @@ impl Rule {
         })
     }
 
+    /// Whether `value` alone has the shape of this rule's secret: the part of the pattern that
+    /// captures the secret (its `secret` group, else group 1, else all of it) matches the whole
+    /// value. A pattern that finds a key by its surroundings (`aws_secret_access_key = …`) is
+    /// checked on the key's own part. `keyhound verify` asks this before anything is sent.
+    pub fn matches_value(&self, value: &str) -> bool {
+        let Ok(hir) = regex_syntax::ParserBuilder::new()
+            .utf8(false)
+            .unicode(false)
+            .build()
+            .parse(&self.spec.pattern)
+        else {
+            return false;
+        };
+        let group = self.secret_group();
+        let part = if group == 0 {
+            Some(&hir)
+        } else {
+            capture(&hir, group)
+        };
+        // The syntax tree prints as a pattern with its flags folded in (`(?i:…)` becomes classes).
+        part.and_then(|p| compile(&format!("^(?:{p})$")).ok())
+            .is_some_and(|re| re.is_match(value.as_bytes()))
+    }
+
     /// Compiles the regex now, returning the error instead of hiding it.
     pub fn try_compile(&self) -> Result<()> {
         self.compiled()
@@ -199,6 +223,20 @@ fn nearest(
         .map(|m| (from + m.start(), from + m.end()))
         .filter(|&(s, e)| e <= start || s >= end)
         .min_by_key(|&(s, e)| if e <= start { start - e } else { s - end })
+}
+
+/// The sub-pattern of capture group `index`.
+fn capture(hir: &regex_syntax::hir::Hir, index: usize) -> Option<&regex_syntax::hir::Hir> {
+    use regex_syntax::hir::HirKind;
+    match hir.kind() {
+        HirKind::Capture(c) if c.index as usize == index => Some(&c.sub),
+        HirKind::Capture(c) => capture(&c.sub, index),
+        HirKind::Repetition(r) => capture(&r.sub, index),
+        HirKind::Concat(parts) | HirKind::Alternation(parts) => {
+            parts.iter().find_map(|p| capture(p, index))
+        }
+        HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) | HirKind::Look(_) => None,
+    }
 }
 
 fn compile(pattern: &str) -> Result<Regex> {
@@ -622,5 +660,54 @@ negative_examples = ['acme_xxxxxxxxxxxxxxxxxxxx']
     fn builtin_rules_load() {
         let set = RuleSet::builtin().unwrap();
         assert!(set.get("deepseek.api-key").is_some());
+    }
+
+    #[test]
+    fn a_value_is_checked_against_the_secrets_own_part_of_the_pattern() {
+        let set = RuleSet::builtin().unwrap();
+        // (rule, value, has its shape); values made up here.
+        let cases = [
+            (
+                "deepseek.api-key",
+                "sk-3c9e1a7f5b2d8e4c6a0f9b3d7e1c5a8f",
+                true,
+            ),
+            (
+                "deepseek.api-key",
+                "sk-3c9e1a7f5b2d8e4c6a0f9b3d7e1c5a8",
+                false,
+            ),
+            (
+                "deepseek.api-key",
+                "sk-3C9E1A7F5B2D8E4C6A0F9B3D7E1C5A8F",
+                false,
+            ),
+            (
+                "deepseek.api-key",
+                "xsk-3c9e1a7f5b2d8e4c6a0f9b3d7e1c5a8f",
+                false,
+            ),
+            ("deepseek.api-key", "hello", false),
+            (
+                "aws.secret-access-key",
+                "Xq7wE2rT9yU4iO1pA6sD3fG8hJ5kL0zC2vB7nM4q",
+                true,
+            ),
+            ("aws.secret-access-key", "AKIA454ML6LG4TJFCZ4K", false),
+            (
+                "telegram.bot-token",
+                "7493021856:AAHq3vX8bN2mK7pL4wR9sY1cF6hJ0dG5aZ8",
+                true,
+            ),
+            (
+                "telegram.bot-token",
+                "bot7493021856:AAHq3vX8bN2mK7pL4wR9sY1cF6hJ0dG5aZ8",
+                false,
+            ),
+        ];
+        for (id, value, want) in cases {
+            let rule = set.get(id).unwrap_or_else(|| panic!("no rule {id}"));
+            assert_eq!(rule.matches_value(value), want, "{id} {value}");
+        }
     }
 }

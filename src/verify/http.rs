@@ -8,7 +8,9 @@
 use std::io::Read;
 use std::time::Duration;
 
-use ureq::http;
+use ureq::{http, ProxyProtocol};
+
+use super::text::scrub;
 
 /// A request, with every placeholder already filled in.
 pub struct Request {
@@ -33,6 +35,8 @@ pub struct Failure(pub String);
 
 pub struct Client {
     https: ureq::Agent,
+    /// Why HTTPS requests are refused before any connection, when they are.
+    https_refused: Option<&'static str>,
     loopback: ureq::Agent,
     body_cap: u64,
     timeout: Duration,
@@ -53,12 +57,21 @@ impl Client {
                 .accept_encoding("identity")
                 .max_idle_connections(0)
         };
-        // HTTPS may go through the operator's proxy (HTTPS_PROXY): the tunnel stays encrypted.
+        // HTTPS may go through the operator's proxy (ALL_PROXY, HTTPS_PROXY, HTTP_PROXY and
+        // their lowercase forms, the first set winning; NO_PROXY): the tunnel stays encrypted.
         let https = base().https_only(true).build().new_agent();
+        // ureq without its SOCKS feature would connect straight to the host past a SOCKS proxy
+        // from the environment: an operator who relies on the proxy would be bypassed.
+        let https_refused = ureq::Proxy::try_from_env()
+            .filter(|p| !matches!(p.protocol(), ProxyProtocol::Http | ProxyProtocol::Https))
+            .map(|_| {
+                "refused: the proxy set in the environment (ALL_PROXY, HTTPS_PROXY or HTTP_PROXY) is a SOCKS proxy, which keyhound cannot use; set an http:// proxy, or unset it"
+            });
         // Plain HTTP is only ever sent to loopback, never through a proxy.
         let loopback = base().https_only(false).proxy(None).build().new_agent();
         Client {
             https,
+            https_refused,
             loopback,
             body_cap,
             timeout,
@@ -68,7 +81,10 @@ impl Client {
     /// Sends `req` and reads the answer. `secret` is scrubbed from any message as a last guard.
     pub fn send(&self, req: &Request, secret: &str) -> Result<Response, Failure> {
         let agent = match scheme_and_host(&req.url) {
-            Some(("https", _)) => &self.https,
+            Some(("https", _)) => match self.https_refused {
+                Some(why) => return Err(Failure(why.into())),
+                None => &self.https,
+            },
             Some(("http", host)) if is_loopback(host) => &self.loopback,
             _ => {
                 return Err(Failure(
@@ -158,19 +174,6 @@ fn describe(e: &ureq::Error, timeout: Duration) -> String {
         E::Protocol(_) => "the server's answer is not valid HTTP".into(),
         _ => "request failed".into(),
     }
-}
-
-/// Replaces every occurrence of the secret (as written and percent-encoded) in `text`.
-pub fn scrub(text: &str, secret: &str) -> String {
-    if secret.is_empty() {
-        return text.to_string();
-    }
-    let mut out = text.replace(secret, "[secret]");
-    let encoded = super::spec::percent_encode(secret);
-    if encoded != secret {
-        out = out.replace(&encoded, "[secret]");
-    }
-    out
 }
 
 #[cfg(test)]

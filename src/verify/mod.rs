@@ -5,12 +5,19 @@
 //! the secret goes only to the endpoint its rule's trusted verifier names (built-in rules and
 //! `--rules` files, never configuration from the scanned tree), or to the operator's
 //! `--verify-endpoint` override; each distinct secret is sent to each endpoint at most once per
-//! run; at most `concurrency` requests are in flight, and requests to one provider are spaced
-//! by `min_interval`; the secret appears in no message (see [`http`]).
+//! run; at most `concurrency` requests are in flight, requests to one provider are spaced by
+//! `min_interval`, and no more than `max_requests` are made in a run; the secret appears in no
+//! message, and no control character from a response reaches one (see [`text`]).
+//!
+//! A shape shared by several providers (`sk-` + 32 hex: DeepSeek and Alibaba DashScope) is
+//! asked about one provider at a time, and the next is asked only after the one before refused
+//! the key outright (`dead`: DeepSeek's 401). A key DeepSeek may accept (402, 429, 5xx, a
+//! timeout) therefore never goes on to Alibaba.
 
 mod aws;
 pub mod http;
 mod spec;
+mod text;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -28,7 +35,7 @@ pub struct VerifyOptions {
     /// Total time allowed for one request, from connecting to the last byte read.
     pub timeout: Duration,
     pub connect_timeout: Duration,
-    /// `--verify-endpoint`: provider id -> the origin that replaces the verifier's.
+    /// `--verify-endpoint`: provider id -> what replaces the verifier's origin.
     pub endpoints: BTreeMap<String, Endpoint>,
     /// Requests in flight at once.
     pub concurrency: usize,
@@ -36,6 +43,9 @@ pub struct VerifyOptions {
     pub min_interval: Duration,
     /// Bytes of a response body read at most.
     pub body_cap: u64,
+    /// Requests made at most in one run (`--verify-max-requests`); findings whose request
+    /// would pass it are `unknown` with [`CAP_REACHED`].
+    pub max_requests: usize,
 }
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -45,6 +55,11 @@ pub const DEFAULT_CONCURRENCY: usize = 8;
 pub const DEFAULT_RATE: f64 = 5.0;
 pub const DEFAULT_MIN_INTERVAL: Duration = Duration::from_millis(200);
 pub const DEFAULT_BODY_CAP: u64 = 64 * 1024;
+/// Enough for an audit's few dozen distinct keys; a pull request full of key-shaped strings
+/// cannot turn a CI run into a liveness oracle for more than this many.
+pub const DEFAULT_MAX_REQUESTS: usize = 100;
+/// The detail of a finding whose request was not made because of `max_requests`.
+pub const CAP_REACHED: &str = "request cap reached";
 
 impl Default for VerifyOptions {
     fn default() -> Self {
@@ -55,19 +70,22 @@ impl Default for VerifyOptions {
             concurrency: DEFAULT_CONCURRENCY,
             min_interval: DEFAULT_MIN_INTERVAL,
             body_cap: DEFAULT_BODY_CAP,
+            max_requests: DEFAULT_MAX_REQUESTS,
         }
     }
 }
 
-/// The scheme, host and port that replace a verifier's (`http://127.0.0.1:8080`).
+/// What replaces the scheme, host and port of a verifier's URL: an origin
+/// (`http://127.0.0.1:8080`), optionally with a path put before the verifier's own
+/// (`https://ghe.example.com/api/v3`, for GitHub Enterprise Server's API).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
-    pub origin: String,
+    pub base: String,
 }
 
-/// Parses `PROVIDER=URL` of `--verify-endpoint`. The URL is `https://host[:port]`, or
-/// `http://` to a loopback address; a path, query or user info is refused, since only the
-/// origin is replaced.
+/// Parses `PROVIDER=URL` of `--verify-endpoint`. The URL is `https://host[:port][/path]`, or
+/// `http://` to a loopback address; a query, fragment or user info is refused. The verifier's
+/// path follows the URL's own.
 pub fn parse_endpoint(arg: &str) -> Result<(String, Endpoint)> {
     let Some((provider, url)) = arg.split_once('=') else {
         bail!("--verify-endpoint {arg:?}: write PROVIDER=URL, e.g. deepseek=http://127.0.0.1:8080");
@@ -87,8 +105,8 @@ pub fn parse_endpoint(arg: &str) -> Result<(String, Endpoint)> {
         );
     };
     let rest = &url[scheme.len() + 3..];
-    if rest.contains(['/', '?', '#']) || host.is_empty() {
-        bail!("--verify-endpoint {arg:?}: give only scheme, host and port; the verifier's path is kept");
+    if rest.contains(['?', '#']) || rest.contains("//") || host.is_empty() {
+        bail!("--verify-endpoint {arg:?}: give scheme, host, port and at most a path (no query or fragment); the verifier's path is added to it");
     }
     match scheme {
         "https" => {}
@@ -101,7 +119,7 @@ pub fn parse_endpoint(arg: &str) -> Result<(String, Endpoint)> {
     Ok((
         provider.to_string(),
         Endpoint {
-            origin: url.to_string(),
+            base: url.to_string(),
         },
     ))
 }
@@ -112,6 +130,13 @@ struct Candidate<'r> {
     provider: &'r str,
     rule_id: &'r str,
     spec: &'r VerifySpec,
+}
+
+impl Candidate<'_> {
+    /// The provider id `--verify-endpoint` and `keyhound verify --provider` name.
+    fn id(&self) -> String {
+        self.spec.provider_id(self.rule_id)
+    }
 }
 
 /// The verifiers to try for a finding of `rule` attributed to `provider`, in order. When
@@ -257,6 +282,13 @@ pub fn run(options: &VerifyOptions, findings: &mut [Finding], rules: &RuleSet) {
         count(VerificationStatus::Dead),
         count(VerificationStatus::Unknown),
     );
+    if verifier.capped() > 0 {
+        eprintln!(
+            "keyhound: --verify: the cap of {} requests was reached; {} more were not made and their keys are `unknown` ({CAP_REACHED}); raise it with --verify-max-requests N",
+            options.max_requests,
+            verifier.capped(),
+        );
+    }
     for (g, outcome) in results {
         for &i in &groups[g].1 {
             let f = &mut findings[i];
@@ -283,6 +315,8 @@ pub struct Verifier<'o> {
     slots: Mutex<HashMap<String, Instant>>,
     /// Requests sent so far.
     sent: AtomicUsize,
+    /// Requests not made because `max_requests` were sent already.
+    capped: AtomicUsize,
     /// (provider id, URL template, secret, partner) -> answer; a cell is filled by one thread
     /// while the others wait, so one secret is never sent twice to the same endpoint.
     calls: Mutex<HashMap<CallKey, Arc<OnceLock<Answer>>>>,
@@ -295,6 +329,7 @@ impl<'o> Verifier<'o> {
             client: http::Client::new(options.timeout, options.connect_timeout, options.body_cap),
             slots: Mutex::new(HashMap::new()),
             sent: AtomicUsize::new(0),
+            capped: AtomicUsize::new(0),
             calls: Mutex::new(HashMap::new()),
         }
     }
@@ -304,8 +339,28 @@ impl<'o> Verifier<'o> {
         self.sent.load(Ordering::Relaxed)
     }
 
-    /// Tries the candidates of `rule` for a finding attributed to `provider`, in order; the
-    /// first that answers live decides.
+    /// Requests not made because of the cap.
+    pub fn capped(&self) -> usize {
+        self.capped.load(Ordering::Relaxed)
+    }
+
+    /// Books one request under the cap; `false` when the cap is reached.
+    fn take_request(&self) -> bool {
+        let cap = self.options.max_requests;
+        let booked = self
+            .sent
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
+                (n < cap).then_some(n + 1)
+            })
+            .is_ok();
+        if !booked {
+            self.capped.fetch_add(1, Ordering::Relaxed);
+        }
+        booked
+    }
+
+    /// Tries the candidates of `rule` for a finding attributed to `provider` (see
+    /// [`Verifier::check_candidates`]).
     pub fn check(
         &self,
         rule: &Rule,
@@ -313,13 +368,53 @@ impl<'o> Verifier<'o> {
         secret: &str,
         partner: Option<&str>,
     ) -> Outcome {
-        let cands = candidates(rule, provider);
+        self.check_candidates(&candidates(rule, provider), secret, partner)
+    }
+
+    /// Asks `cands` in order; the first that answers live decides. Two rules keep a key from
+    /// reaching a provider it may not belong to: a candidate is asked only when every one asked
+    /// before it refused the key outright (`dead`), and when the operator redirected some of
+    /// them with `--verify-endpoint`, the others are not asked at all (a run pointed at a test
+    /// or an internal server does not mean to reach the real hosts). The result is `dead` only
+    /// when every candidate was asked and said dead.
+    fn check_candidates(
+        &self,
+        cands: &[Candidate<'_>],
+        secret: &str,
+        partner: Option<&str>,
+    ) -> Outcome {
         let several = cands.len() > 1;
+        let redirected: Vec<String> = cands
+            .iter()
+            .map(Candidate::id)
+            .filter(|id| self.options.endpoints.contains_key(id))
+            .collect();
         let mut notes = Vec::new();
         let mut all_dead = !cands.is_empty();
-        for c in &cands {
+        // The provider whose answer was not a refusal: no later candidate is asked.
+        let mut stopped_by: Option<&str> = None;
+        for c in cands {
+            let id = c.id();
+            let skip = if let Some(p) = stopped_by {
+                Some(format!(
+                    "not asked, since {p} did not refuse the key (only a refusal lets it go to another provider)"
+                ))
+            } else if !redirected.is_empty() && !redirected.contains(&id) {
+                Some(format!(
+                    "not asked, since --verify-endpoint redirects {} but not {id} (add --verify-endpoint {id}=URL to ask it)",
+                    redirected.join(", ")
+                ))
+            } else {
+                None
+            };
+            if let Some(why) = skip {
+                all_dead = false;
+                notes.push(format!("{}: {why}", c.provider));
+                continue;
+            }
             let (status, detail) = self.call(c, secret, partner);
-            let detail = http::scrub(&detail, secret);
+            // A last guard: details are scrubbed and escaped where they are made.
+            let detail = text::escape_controls(&text::scrub(&detail, secret)).into_owned();
             if status == VerificationStatus::Live {
                 return Outcome {
                     status,
@@ -331,7 +426,10 @@ impl<'o> Verifier<'o> {
                     provider: several.then(|| c.provider.to_string()),
                 };
             }
-            all_dead &= status == VerificationStatus::Dead;
+            if status != VerificationStatus::Dead {
+                all_dead = false;
+                stopped_by = Some(c.provider);
+            }
             notes.push(if several {
                 format!("{}: {} ({detail})", c.provider, status.as_str())
             } else {
@@ -350,7 +448,7 @@ impl<'o> Verifier<'o> {
     }
 
     fn call(&self, c: &Candidate<'_>, secret: &str, partner: Option<&str>) -> Answer {
-        let id = c.spec.provider_id(c.rule_id);
+        let id = c.id();
         if let Some(p) = &c.spec.partner {
             if partner.is_none() {
                 return (
@@ -376,6 +474,9 @@ impl<'o> Verifier<'o> {
             .or_default()
             .clone();
         cell.get_or_init(|| {
+            if !self.take_request() {
+                return (VerificationStatus::Unknown, CAP_REACHED.to_string());
+            }
             self.wait_turn(&id);
             let now = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
@@ -390,9 +491,8 @@ impl<'o> Verifier<'o> {
             let host = http::scheme_and_host(&req.url)
                 .map(|(_, h)| h.to_string())
                 .unwrap_or_default();
-            self.sent.fetch_add(1, Ordering::Relaxed);
             match self.client.send(&req, secret) {
-                Ok(resp) => spec::judge(c.spec, &resp, &host),
+                Ok(resp) => spec::judge(c.spec, &resp, &host, secret),
                 Err(e) => (VerificationStatus::Unknown, format!("{host}: {}", e.0)),
             }
         })
@@ -414,28 +514,76 @@ impl<'o> Verifier<'o> {
     }
 }
 
-/// `keyhound verify`: checks one secret with the verifiers of rule `rule_id`. The provider in
-/// the answer is the one that answered live, else the rule's.
+/// `keyhound verify`: checks one secret with the verifiers of rule `rule_id`, or only with the
+/// one of `provider` (a provider id such as `dashscope`) when given. Nothing is sent when the
+/// rule is unknown, the secret does not have the rule's shape, or a partner the verifier needs
+/// is missing or malformed. The provider in the answer is the one that answered live, else the
+/// one asked, else the rule's.
 pub fn check_one(
     options: &VerifyOptions,
     rules: &RuleSet,
     rule_id: &str,
+    provider: Option<&str>,
     secret: &str,
     partner: Option<&str>,
 ) -> Result<(String, Outcome)> {
     let Some(rule) = rules.get(rule_id) else {
-        bail!("no rule `{rule_id}`; `keyhound rules list` shows the ids");
+        bail!("unknown rule `{rule_id}`; `keyhound rules list` shows the rule ids");
     };
-    if !can_verify(rule) {
+    let all = candidates(rule, &rule.spec.provider);
+    if all.is_empty() {
         bail!("rule `{rule_id}` has no verifier; `keyhound rules list` shows which rules have one");
     }
+    let cands = match provider {
+        None => all,
+        Some(p) => {
+            let pinned: Vec<Candidate<'_>> = all.iter().copied().filter(|c| c.id() == p).collect();
+            if pinned.is_empty() {
+                let ids: Vec<String> = all.iter().map(Candidate::id).collect();
+                bail!(
+                    "--provider {p}: rule `{rule_id}` has no verifier for `{p}`; give one of: {}",
+                    ids.join(", ")
+                );
+            }
+            pinned
+        }
+    };
+    if !rule.matches_value(secret) {
+        bail!(
+            "the key on standard input does not have the shape of a `{rule_id}` secret, so nothing was sent; check --rule (`keyhound rules explain {rule_id}` shows the pattern)"
+        );
+    }
+    check_partner(rule_id, &cands, partner)?;
     let verifier = Verifier::new(options);
-    let outcome = verifier.check(rule, &rule.spec.provider, secret, partner);
-    let provider = outcome
-        .provider
-        .clone()
-        .unwrap_or_else(|| rule.spec.provider.clone());
+    let outcome = verifier.check_candidates(&cands, secret, partner);
+    let provider = match (&outcome.provider, &cands[..]) {
+        (Some(p), _) => p.clone(),
+        (None, [only]) => only.provider.to_string(),
+        (None, _) => rule.spec.provider.clone(),
+    };
     Ok((provider, outcome))
+}
+
+/// A verifier that signs with a partner (AWS's access key ID) gets it from `--partner`, and
+/// in the partner's shape.
+fn check_partner(rule_id: &str, cands: &[Candidate<'_>], partner: Option<&str>) -> Result<()> {
+    for p in cands.iter().filter_map(|c| c.spec.partner.as_ref()) {
+        let Some(value) = partner else {
+            bail!(
+                "rule `{rule_id}` is checked together with the {}: pass it with --partner; nothing was sent",
+                p.name
+            );
+        };
+        let shape = regex::Regex::new(&format!("^(?:{})$", p.pattern));
+        if !shape.is_ok_and(|re| re.is_match(value)) {
+            bail!(
+                "--partner: the value is not an {} (pattern `{}`); nothing was sent",
+                p.name,
+                p.pattern
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Whether a rule can be verified at all (a trusted verifier of its own or an attribution's).
@@ -467,10 +615,15 @@ mod tests {
                 "google-ai",
                 "https://10.1.2.3:8443",
             ),
+            (
+                "github=https://ghe.example.com/api/v3/",
+                "github",
+                "https://ghe.example.com/api/v3",
+            ),
         ];
-        for (arg, provider, origin) in ok {
+        for (arg, provider, base) in ok {
             let (p, e) = parse_endpoint(arg).unwrap();
-            assert_eq!((p.as_str(), e.origin.as_str()), (provider, origin), "{arg}");
+            assert_eq!((p.as_str(), e.base.as_str()), (provider, base), "{arg}");
         }
         let bad = [
             ("deepseek", "PROVIDER=URL"),
@@ -478,7 +631,8 @@ mod tests {
             ("deepseek=http://10.0.0.1:80", "loopback"),
             ("deepseek=http://127.0.0.1.example.com", "loopback"),
             ("deepseek=ftp://127.0.0.1", "scheme"),
-            ("deepseek=https://h/v1", "path is kept"),
+            ("deepseek=https://h/v1?x=1", "no query"),
+            ("deepseek=https://h/v1#top", "no query"),
             ("deepseek=https://user@h", "not a URL"),
             ("DeepSeek=https://h", "lowercase"),
             ("=https://h", "lowercase"),

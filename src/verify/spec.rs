@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::aws;
 use super::http::{Request, Response};
+use super::text;
 use super::Endpoint;
 use crate::finding::VerificationStatus;
 use crate::rules::VerifySpec;
@@ -53,7 +54,7 @@ pub fn build(
         .replace("{partner}", &percent_encode(partner.unwrap_or("")))
         .replace("{secret}", &percent_encode(secret));
     let url = match endpoint {
-        Some(e) => format!("{}{}", e.origin, split_origin(&url).1),
+        Some(e) => format!("{}{}", e.base, split_origin(&url).1),
         None => url,
     };
     let mut headers: Vec<(String, String)> = spec
@@ -139,8 +140,14 @@ fn sign_aws(
     headers.push(("Authorization".into(), auth));
 }
 
-/// Reads an answer: `(status, detail)`. `host` names the server in the detail.
-pub fn judge(spec: &VerifySpec, resp: &Response, host: &str) -> (VerificationStatus, String) {
+/// Reads an answer: `(status, detail)`. `host` names the server in the detail. Values taken
+/// from the answer are scrubbed of `secret` and escaped (see [`text`]).
+pub fn judge(
+    spec: &VerifySpec,
+    resp: &Response,
+    host: &str,
+    secret: &str,
+) -> (VerificationStatus, String) {
     let code = resp.status;
     let from = format!("{code} from {host}");
     if (300..400).contains(&code) {
@@ -166,7 +173,7 @@ pub fn judge(spec: &VerifySpec, resp: &Response, host: &str) -> (VerificationSta
             );
         }
         let mut parts = vec![from];
-        parts.extend(details(spec, resp, json.as_ref()));
+        parts.extend(details(spec, resp, json.as_ref(), secret));
         return (VerificationStatus::Live, parts.join("; "));
     }
     if spec.dead.contains(&code) {
@@ -241,7 +248,7 @@ fn scalar(v: &Value) -> String {
 /// Longest value shown in a detail: enough for scopes and account names, not for bodies.
 const MAX_VALUE: usize = 200;
 
-fn details(spec: &VerifySpec, resp: &Response, json: Option<&Value>) -> Vec<String> {
+fn details(spec: &VerifySpec, resp: &Response, json: Option<&Value>, secret: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut push = |name: &str, mut values: Vec<String>| {
         let mut seen = Vec::new();
@@ -250,10 +257,8 @@ fn details(spec: &VerifySpec, resp: &Response, json: Option<&Value>) -> Vec<Stri
             seen.push(v.clone());
             new
         });
-        let mut text = values.join(",");
-        if text.chars().count() > MAX_VALUE {
-            text = text.chars().take(MAX_VALUE).collect::<String>() + "…";
-        }
+        // Scrubbed whole before it is cut: a cut could leave part of an echoed key.
+        let text = text::clip(&values.join(","), MAX_VALUE, secret);
         out.push(format!("{name}={text}"));
     };
     if let Some(json) = json {
@@ -360,7 +365,7 @@ detail_json = ["is_available", "balance_infos[].currency"]
             ),
         ];
         for (code, body, status, detail) in cases {
-            let (got, text) = judge(&s, &resp(*code, body, &[]), "h");
+            let (got, text) = judge(&s, &resp(*code, body, &[]), "h", "sk-x");
             assert_eq!(&got, status, "{code}");
             assert!(text.starts_with(detail), "{code}: {text}");
         }
@@ -401,9 +406,41 @@ detail_headers = ["X-OAuth-Scopes"]
         ];
         for (body, status, detail) in cases {
             let r = resp(200, body, &[("x-oauth-scopes", "chat:write")]);
-            let (got, text) = judge(&slack, &r, "h");
+            let (got, text) = judge(&slack, &r, "h", "xoxb-x");
             assert_eq!(&got, status, "{body}");
             assert!(text.starts_with(detail), "{body}: {text}");
+        }
+    }
+
+    /// Regression: a value cut at 200 characters kept the first 13 characters of an echoed key.
+    #[test]
+    fn details_hold_no_part_of_the_secret_and_no_control_character() {
+        let slack = spec(
+            r#"
+method = "POST"
+url = "https://slack.com/api/auth.test"
+headers = { Authorization = "Bearer {secret}" }
+live = [200]
+dead = []
+detail_json = ["team", "user", "url"]
+detail_headers = ["X-Echo"]
+"#,
+        );
+        let secret = "xoxb-73019462518-46029135871-Qm7Tz2Kp9Wx4Lr8Nv3Bc6Hd1";
+        let b64 = base64::engine::general_purpose::URL_SAFE.encode(secret);
+        let body = serde_json::json!({
+            "team": "Acme\u{1b}]8;;https://evil.example\u{7}\r\n::error::forged",
+            "user": format!("{}{}", "u".repeat(187), secret),
+            "url": format!("https://x/?t={}", percent_encode(secret).to_lowercase()),
+        })
+        .to_string();
+        let r = resp(200, &body, &[("x-echo", &format!("Bearer {b64}"))]);
+        let (status, detail) = judge(&slack, &r, "h", secret);
+        assert_eq!(status, VerificationStatus::Live);
+        assert!(!detail.chars().any(char::is_control), "{detail:?}");
+        assert!(detail.contains("team=Acme\\u{1b}]8;;"), "{detail}");
+        for piece in [&secret[..13], &secret[20..40], &b64[8..30]] {
+            assert!(!detail.contains(piece), "{piece} in {detail}");
         }
     }
 
@@ -418,10 +455,15 @@ dead = [401]
 "#,
         );
         let e = Endpoint {
-            origin: "http://127.0.0.1:4000".into(),
+            base: "http://127.0.0.1:4000".into(),
         };
         let r = build(&s, "1:a/b", None, Some(&e), 0);
         assert_eq!(r.url, "http://127.0.0.1:4000/bot1%3Aa%2Fb/getMe?x=1");
+        let ghes = Endpoint {
+            base: "https://ghe.example.com/api/v3".into(),
+        };
+        let r = build(&s, "1:a", None, Some(&ghes), 0);
+        assert_eq!(r.url, "https://ghe.example.com/api/v3/bot1%3Aa/getMe?x=1");
         let r = build(&s, "1:a", None, None, 0);
         assert_eq!(r.url, "https://api.telegram.org/bot1%3Aa/getMe?x=1");
 
@@ -476,7 +518,7 @@ detail_xml = ["Arn"]
         );
         assert!(!auth.contains("secret/key"));
         let xml = "<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/ci</Arn></GetCallerIdentityResult></GetCallerIdentityResponse>";
-        let (st, detail) = judge(&s, &resp(200, xml, &[]), "sts.amazonaws.com");
+        let (st, detail) = judge(&s, &resp(200, xml, &[]), "sts.amazonaws.com", "secret/key");
         assert_eq!(st, VerificationStatus::Live);
         assert!(
             detail.ends_with("Arn=arn:aws:iam::123456789012:user/ci"),

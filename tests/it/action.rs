@@ -364,6 +364,14 @@ fn action_fail_on_live_needs_verify_and_bad_inputs_are_errors() {
         ),
         (&[("annotations", "maybe")], "'maybe' is not true or false"),
         (&[("path", "nowhere")], "path 'nowhere' does not exist"),
+        (
+            &[("verify", "true"), ("verify-max-requests", "0")],
+            "verify-max-requests must be a whole number of 1 or more, not '0'",
+        ),
+        (
+            &[("verify", "true"), ("verify-max-requests", "lots")],
+            "verify-max-requests must be a whole number of 1 or more, not 'lots'",
+        ),
     ];
     for (inputs, message) in cases {
         let run = run_action(
@@ -924,6 +932,32 @@ fn action_verify_with_fail_on_live_fails_only_for_a_live_key() {
     assert_eq!(live_result["level"], "error");
     assert!(run.summary.contains("we,ird:name.js"), "{}", run.describe());
     assert_eq!(server.hits().len(), 2, "each key asked once");
+
+    // The cap: one request, the other key `unknown` without being sent.
+    let capped = Server::start(|_| reply(401, "{}"));
+    let endpoint = format!("--verify-endpoint deepseek={}", capped.url());
+    let inputs = [
+        ("verify", "true"),
+        ("verify-max-requests", "1"),
+        ("args", endpoint.as_str()),
+    ];
+    let run = run_action(
+        repo.path(),
+        "pull_request",
+        pull_request(&base, &head),
+        &inputs,
+    );
+    assert_eq!(run.status, 1, "{}", run.describe());
+    assert_eq!(capped.hits().len(), 1, "{}", run.describe());
+    let statuses: Vec<String> = sarif_results(&run)
+        .iter()
+        .map(|r| r["properties"]["verification"]["detail"].to_string())
+        .collect();
+    assert!(
+        statuses.iter().any(|d| d.contains("request cap reached")),
+        "{statuses:?}\n{}",
+        run.describe()
+    );
 
     // Every key dead: the findings are still reported, the step passes.
     let dead = Server::start(|_| reply(401, "{}"));

@@ -21,4 +21,5 @@ mod rust;
 mod suppress;
 mod util;
 mod verify;
+mod verify_safety;
 mod walk;

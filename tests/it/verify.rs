@@ -27,8 +27,8 @@ const BARE: &str = "sk-c255404e4fb440034d6608697a8d41be";
 /// What a request looked like.
 #[derive(Debug, Clone)]
 pub(crate) struct Hit {
-    method: String,
-    path: String,
+    pub(crate) method: String,
+    pub(crate) path: String,
     /// Header names in lowercase.
     headers: Vec<(String, String)>,
     body: String,
@@ -515,7 +515,11 @@ fn verify_command_reads_the_key_from_stdin() {
     let cases: &[(&[&str], &str, &str)] = &[
         (&base, "", "no key on standard input"),
         (&base, &format!("{LIVE}\n{DEAD}\n"), "more than one value"),
-        (&["--rule", "nope.nothing"], LIVE, "no rule `nope.nothing`"),
+        (
+            &["--rule", "nope.nothing"],
+            LIVE,
+            "unknown rule `nope.nothing`",
+        ),
         (
             &["--rule", "dashscope.plan-api-key"],
             LIVE,
@@ -740,10 +744,26 @@ fn aws_secret_keys_are_signed_with_the_access_key_id_next_to_them() {
     assert!(
         String::from_utf8_lossy(&out.stdout).contains("Arn=arn:aws:iam::123456789012:user/deploy")
     );
-    let out = verify_cmd(&args, secret);
-    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    // Without --partner (or with a value of another shape) it says what to pass.
+    let cases: &[(&[&str], &str)] = &[
+        (&[], "pass it with --partner"),
+        (
+            &["--partner", "ASIA454ML6LG4TJFCZ4K"],
+            "--partner: the value is not an access key ID",
+        ),
+    ];
+    for (extra, want) in cases {
+        let out = verify_cmd(&[&args[..], extra].concat(), secret);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains(want), "{want}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("nothing was sent"),
+            "{}",
+            stderr(&out)
+        );
+        assert_no_secret(&out, &[secret]);
+    }
     assert_eq!(sts.hits().len(), 2);
-    assert_no_secret(&out, &[secret]);
 }
 
 #[test]
