@@ -588,6 +588,16 @@ negative_examples = ['acme_xxxxxxxxxxxxxxxxxxxx']
             ),
             (&format!("{GOOD}{GOOD}"), "defined twice"),
             (
+                &format!(
+                    "{GOOD}[rule.pair]\nname = \"id\"\npattern = 'ACME[0-9]{{8}}'\nwindow = 400\n"
+                ),
+                "must reach `pair.window` (400)",
+            ),
+            (
+                &format!("{GOOD}[rule.pair]\nname = \"id\"\npattern = 'ACME[0-9'\nwindow = 0\n"),
+                "`pair.pattern`",
+            ),
+            (
                 &format!("{GOOD}{}", verify("http://acme.example/me", "[200]")),
                 "must be an https:// URL",
             ),

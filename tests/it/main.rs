@@ -11,6 +11,7 @@ mod fuzzed;
 mod generic;
 mod git;
 mod outputs;
+mod paired;
 mod precommit;
 #[path = "../support/privileges.rs"]
 mod privileges;

@@ -42,6 +42,17 @@ impl Hit {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The user and password of an `Authorization: Basic` header.
+    pub(crate) fn basic(&self) -> Option<(String, String)> {
+        use base64::Engine as _;
+        let encoded = self.header("authorization")?.strip_prefix("Basic ")?;
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .ok()?;
+        let (user, password) = std::str::from_utf8(&raw).ok()?.split_once(':')?;
+        Some((user.to_string(), password.to_string()))
+    }
+
     /// The key of an `Authorization: Bearer` header.
     pub(crate) fn bearer(&self) -> &str {
         self.header("authorization")
