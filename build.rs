@@ -25,15 +25,33 @@ fn main() {
         .filter(|p| !p.ends_with(PUBLISHED_EXAMPLES))
         .collect();
     files.sort();
-    let mut out = String::from("pub(crate) static BUILTIN_RULE_FILES: &[(&str, &str)] = &[\n");
+    // Per file: its name, its rules without their examples, and the examples (a list of
+    // `[examples, negative_examples]`, one per rule in order). A scan needs no examples,
+    // which are a third of the JSON: it parses only the rules.
+    let mut out =
+        String::from("pub(crate) static BUILTIN_RULE_FILES: &[(&str, &str, &str)] = &[\n");
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
         let name = f.file_name().expect("a file has a name").to_string_lossy();
         let text = fs::read_to_string(f).expect("a rule file is readable UTF-8");
-        let value: toml::Value =
+        let mut value: serde_json::Value =
             toml::from_str(&text).unwrap_or_else(|e| panic!("rules/{name} is not valid TOML: {e}"));
+        let mut examples = Vec::new();
+        if let Some(rules) = value.get_mut("rule").and_then(|r| r.as_array_mut()) {
+            for rule in rules {
+                let take = |rule: &mut serde_json::Value, key: &str| {
+                    rule.as_object_mut()
+                        .and_then(|o| o.remove(key))
+                        .unwrap_or_else(|| serde_json::Value::Array(Vec::new()))
+                };
+                let pos = take(rule, "examples");
+                let neg = take(rule, "negative_examples");
+                examples.push(serde_json::Value::Array(vec![pos, neg]));
+            }
+        }
         let json = serde_json::to_string(&value).expect("TOML values convert to JSON");
-        out.push_str(&format!("    ({name:?}, {json:?}),\n"));
+        let examples = serde_json::to_string(&examples).expect("examples convert to JSON");
+        out.push_str(&format!("    ({name:?}, {json:?}, {examples:?}),\n"));
     }
     out.push_str("];\n");
     let dest =

@@ -191,6 +191,9 @@ pub struct Anchors {
     bytes: Vec<u8>,
     /// The CPU has AVX2: blocks are tested with vector instructions ([`avx2`]).
     avx2: bool,
+    /// The index the multiplier was chosen for (the test of `multipliers.txt` searches again).
+    #[cfg(test)]
+    index: Vec<Index>,
 }
 
 /// A keyword indexed at a slot: the offset `k` of the indexed bytes into it, and what
@@ -322,7 +325,21 @@ impl Anchors {
             avx2: std::is_x86_feature_detected!("avx2"),
             #[cfg(not(target_arch = "x86_64"))]
             avx2: false,
+            #[cfg(test)]
+            index: index.iter().map(|&(_, at)| at).collect(),
         }
+    }
+
+    /// The line `multipliers.txt` keeps for this index (its fingerprint and the multiplier a
+    /// full search picks), and whether the file has it.
+    #[cfg(test)]
+    pub(super) fn kept_multiplier(&self) -> (String, bool) {
+        let print = fingerprint(self.index.iter());
+        let mul = Stats::get().search_multiplier(self.index.iter());
+        (
+            format!("{print:016x} {mul:08x}"),
+            chosen_multipliers().contains(&(print, mul)),
+        )
     }
 
     /// Calls `found(word index, start, end)` once for every occurrence, in no particular
@@ -673,8 +690,10 @@ impl Stats {
         // Keywords of 5 bytes or more are indexed by 4 bytes twice (a keyword's last 3 bytes
         // pass any fourth byte, so they are used only when there is no choice).
         let last = if w.len() == 4 { 0 } else { w.len() - 5 };
+        // Each offset's cost once (each is half of two pairs).
+        let costs: Vec<u64> = (0..=last + 1).map(cost).collect();
         let k = (0..=last)
-            .min_by_key(|&k| cost(k).saturating_add(cost(k + 1)))
+            .min_by_key(|&k| costs[k].saturating_add(costs[k + 1]))
             .expect("keywords here are at least 4 bytes long");
         (at(k), at(k + 1))
     }
@@ -684,6 +703,17 @@ impl Stats {
     /// few keywords (a rule's extra prefixes) tries fewer: each try tests every listed
     /// sequence, and few keywords pass few of them under any multiplier.
     fn best_multiplier<'a>(&self, index: impl Iterator<Item = &'a Index> + Clone) -> u32 {
+        // The built-in rules' index is the same every run: its choice is kept in
+        // `multipliers.txt` (a third of a scan's start-up was this search).
+        let print = fingerprint(index.clone());
+        if let Some(&(_, mul)) = chosen_multipliers().iter().find(|(f, _)| *f == print) {
+            return mul;
+        }
+        self.search_multiplier(index)
+    }
+
+    /// [`Stats::best_multiplier`] without the kept choices.
+    fn search_multiplier<'a>(&self, index: impl Iterator<Item = &'a Index> + Clone) -> u32 {
         let mut seed = 0x9E37_79B9_7F4A_7C15_u64;
         let tries = if index.clone().nth(64).is_some() {
             32
@@ -710,6 +740,42 @@ impl Stats {
             })
             .expect("there are candidates")
     }
+}
+
+/// Multipliers chosen before: `fingerprint multiplier` per line, in hex (`#` comments). The
+/// test `kept_multipliers_are_current` checks that the built-in rules' index has its line
+/// (and with `KEYHOUND_BLESS=1` writes it). A stale line costs only start-up time: an index
+/// without a line has its multiplier searched.
+const MULTIPLIERS: &str = include_str!("multipliers.txt");
+
+fn chosen_multipliers() -> &'static [(u64, u32)] {
+    static CHOSEN: std::sync::OnceLock<Vec<(u64, u32)>> = std::sync::OnceLock::new();
+    CHOSEN.get_or_init(|| {
+        MULTIPLIERS
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .filter_map(|l| {
+                let (f, m) = l.trim().split_once(' ')?;
+                Some((
+                    u64::from_str_radix(f, 16).ok()?,
+                    u32::from_str_radix(m.trim(), 16).ok()?,
+                ))
+            })
+            .collect()
+    })
+}
+
+/// FNV-1a of an index's entries (offset, key, class), in order.
+fn fingerprint<'a>(index: impl Iterator<Item = &'a Index>) -> u64 {
+    let mut h = 0xcbf2_9ce4_8422_2325_u64;
+    for i in index {
+        let class = i.class.map_or(0xFFFF_FFFF, |c| c);
+        for x in [i.k as u64, i.key as u64, class as u64] {
+            h ^= x;
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    h
 }
 
 /// A keyword's first (up to) 8 bytes as one 64-bit compare: `(bytes | fold) & mask == want`,

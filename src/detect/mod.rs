@@ -1239,6 +1239,45 @@ mod tests {
         assert_eq!(longest_literal("{a,b}*"), None);
     }
 
+    /// `multipliers.txt` keeps the prefilter's hash multiplier for the built-in rules (with
+    /// and without the Rust analysis marks); `KEYHOUND_BLESS=1` writes it anew.
+    #[test]
+    fn kept_multipliers_are_current() {
+        let lines: Vec<(String, bool)> = [true, false]
+            .into_iter()
+            .map(|rust_analysis| {
+                let options = DetectOptions {
+                    rust_analysis,
+                    ..DetectOptions::default()
+                };
+                let engine = Engine::new(RuleSet::builtin().unwrap(), options).unwrap();
+                engine.anchors.kept_multiplier()
+            })
+            .collect();
+        if std::env::var_os("KEYHOUND_BLESS").is_some() {
+            let path =
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/detect/multipliers.txt");
+            let mut text = String::from(
+                "# Hash multipliers chosen for the prefilter index of the built-in rules\n\
+                 # (src/detect/anchors.rs), with and without the Rust analysis marks:\n\
+                 # `fingerprint multiplier` in hex. Written by\n\
+                 # `KEYHOUND_BLESS=1 cargo test --lib kept_multipliers`.\n",
+            );
+            for (line, _) in &lines {
+                text.push_str(line);
+                text.push('\n');
+            }
+            std::fs::write(path, text).unwrap();
+            return;
+        }
+        for (line, kept) in &lines {
+            assert!(
+                kept,
+                "src/detect/multipliers.txt lacks {line}: run `KEYHOUND_BLESS=1 cargo test --lib kept_multipliers`"
+            );
+        }
+    }
+
     #[test]
     fn merge_windows_joins_overlaps() {
         type Windows = &'static [(usize, usize)];

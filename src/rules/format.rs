@@ -102,8 +102,11 @@ pub struct RuleSpec {
     pub remediation: String,
     pub references: Vec<String>,
     /// Synthetic text that must produce a finding of this rule through the whole engine.
+    /// Empty in built-in rules loaded for a scan ([`super::RuleSet::with_files_and_config`]).
+    #[serde(default)]
     pub examples: Vec<String>,
     /// Synthetic text that must not.
+    #[serde(default)]
     pub negative_examples: Vec<String>,
     /// How to ask the provider whether the key is live. Honoured only from built-in rules or
     /// an operator's `--rules` file, never from configuration found in the scanned tree.
@@ -375,7 +378,9 @@ impl VerifySpec {
 }
 
 impl RuleSpec {
-    pub(super) fn validate(&self) -> Result<()> {
+    /// Checks the rule; `examples` false skips the checks of its examples (built-in rules
+    /// loaded for a scan, whose examples are not loaded).
+    pub(super) fn validate(&self, examples: bool) -> Result<()> {
         let id_ok = !self.id.is_empty()
             && self.id.split('.').count() >= 2
             && self.id.chars().all(|c| {
@@ -462,11 +467,11 @@ impl RuleSpec {
             "`min_entropy` must lie between 0 and 8"
         );
         ensure!(
-            !self.examples.is_empty(),
+            !examples || !self.examples.is_empty(),
             "a rule needs at least one example"
         );
         ensure!(
-            !self.negative_examples.is_empty(),
+            !examples || !self.negative_examples.is_empty(),
             "a rule needs at least one negative example"
         );
         ensure!(
