@@ -397,7 +397,7 @@ fn collect(cfg: &ScanConfig, purpose: Purpose) -> Result<Run> {
         },
     )?;
     let mut commits: Vec<std::sync::Arc<git::CommitMeta>> = Vec::new();
-    // Per file of a tree scan: the providers it names, for findings that name none.
+    // Per file (or blob) scanned: the providers it names, for findings that name none.
     let mentions = std::sync::Mutex::new(Vec::new());
     let (outcomes, mut problems, excluded) = match &plan {
         None => {
@@ -495,6 +495,12 @@ fn collect(cfg: &ScanConfig, purpose: Purpose) -> Result<Run> {
                                     &job,
                                     cfg.walk.max_file_size,
                                 );
+                                // What the blob names decides for its folder as a file's does
+                                // in a tree scan (every version of it in history).
+                                let m = scratch.take_mentions();
+                                if !m.is_empty() {
+                                    lock(&mentions).push((job.path.clone(), m));
+                                }
                                 bar.inc(1);
                                 (job.id, o)
                             },

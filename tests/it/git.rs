@@ -815,3 +815,56 @@ fn history_of_one_branch_or_of_every_reference() {
         stderr(&out)
     );
 }
+
+/// In history, a bare `sk-` + 32 hex key takes its provider from the blobs of its folder (or
+/// a folder above it) that name exactly one of DeepSeek and DashScope, as in a tree scan.
+#[test]
+fn history_attributes_bare_keys_from_the_files_around_them() {
+    if !have_git() {
+        return;
+    }
+    let repo = Repo::new();
+    let (chat, embed, lone) = (
+        "sk-4f1a9c2e7b3d8e6f0a5c1b9d2e7f3a8c",
+        "sk-9b2e4d7a1c8f3e6b0d5a2c7e9f1b4d8a",
+        "sk-7c3a1e9f5b2d8c4e6a0f3b7d1e9c5a2f",
+    );
+    repo.write(
+        "services/chat/README.md",
+        "Chat service. Set DEEPSEEK_API_KEY; see https://api-docs.deepseek.com.\n",
+    );
+    repo.write(
+        "services/embed/package.json",
+        "{\"name\": \"embed\", \"dependencies\": {\"dashscope\": \"^1.0.0\"}}\n",
+    );
+    repo.commit("services", 3);
+    repo.write(
+        "services/chat/src/client.py",
+        format!("client = make_client(api_key='{chat}')\n"),
+    );
+    repo.write(
+        "services/embed/index.ts",
+        format!("export const KEY = \"{embed}\";\n"),
+    );
+    repo.write("tools/run.py", format!("KEY = '{lone}'\n"));
+    repo.commit("keys", 1);
+
+    let (v, code, err) = repo.scan(&["--history"]);
+    assert_eq!(code, 1, "{err}");
+    let by_path = |p: &str| {
+        findings(&v)
+            .iter()
+            .find(|f| f["path"] == p)
+            .unwrap_or_else(|| panic!("no finding in {p}: {v:#}"))
+            .clone()
+    };
+    let f = by_path("services/chat/src/client.py");
+    assert_eq!(f["provider"], "DeepSeek", "{f:#}");
+    assert_eq!(f["attributed_by"], "services/chat/README.md", "{f:#}");
+    let f = by_path("services/embed/index.ts");
+    assert_eq!(f["provider"], "Alibaba DashScope", "{f:#}");
+    assert_eq!(f["attributed_by"], "services/embed/package.json", "{f:#}");
+    let f = by_path("tools/run.py");
+    assert_eq!(f["provider"], "DeepSeek or DashScope", "{f:#}");
+    assert!(f.get("attributed_by").is_none(), "{f:#}");
+}

@@ -26,9 +26,30 @@ fn engine() -> &'static Engine {
 }
 
 /// A DeepSeek-shaped key derived from `seed` (hashed, so that shrinking never makes it a
-/// low-entropy placeholder).
+/// low-entropy placeholder). A hash can still hold a run of 6 equal or consecutive
+/// characters (`666666`, `abcdef`), which marks a made-up value and is rightly not reported:
+/// such hashes are hashed again.
 fn deepseek_key(seed: u64) -> String {
-    format!("sk-{}", &sha256_hex(&seed.to_le_bytes())[..32])
+    let mut body = sha256_hex(&seed.to_le_bytes())[..32].to_string();
+    while has_placeholder_run(body.as_bytes()) {
+        body = sha256_hex(body.as_bytes())[..32].to_string();
+    }
+    format!("sk-{body}")
+}
+
+/// A run of 6 characters each equal to, one more or one less than the one before.
+fn has_placeholder_run(s: &[u8]) -> bool {
+    [0i16, 1, -1].into_iter().any(|step| {
+        let mut run = 1;
+        s.windows(2).any(|w| {
+            run = if w[1] as i16 - w[0] as i16 == step {
+                run + 1
+            } else {
+                1
+            };
+            run >= 6
+        })
+    })
 }
 
 /// Pieces files are made of: plain and non-ASCII text, odd bytes, near misses, keys.
