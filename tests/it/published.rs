@@ -34,11 +34,22 @@ fn examples() -> Vec<Example> {
 
 /// The variable name a value of this shape is usually assigned to.
 fn name_for(value: &str) -> &'static str {
+    let base64 = |v: &str| {
+        v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'/' || b == b'+' || b == b'=')
+    };
     match value {
         v if v.starts_with("AKIA") => "AWS_ACCESS_KEY_ID",
         v if v.starts_with("eyJ") => "AUTH_TOKEN",
         v if v.starts_with("sk_test_") || v.starts_with("sk_live_") => "STRIPE_SECRET_KEY",
-        v if v.len() == 40 => "AWS_SECRET_ACCESS_KEY",
+        v if v.starts_with("key-") => "MAILGUN_API_KEY",
+        v if v.starts_with("test_") || v.starts_with("live_") => "LOB_API_KEY",
+        v if v.starts_with("AIza") => "GOOGLE_API_KEY",
+        // A Discord bot token: three dot-separated parts, the first the bot's user ID.
+        v if v.matches('.').count() == 2 => "DISCORD_BOT_TOKEN",
+        v if v.len() == 88 && v.ends_with("==") && base64(v) => "AZURE_STORAGE_KEY",
+        v if v.len() == 40 && base64(v) => "AWS_SECRET_ACCESS_KEY",
+        v if v.len() == 40 => "CLOUDFLARE_API_TOKEN",
         _ => "API_SECRET",
     }
 }
