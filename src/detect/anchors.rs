@@ -191,9 +191,9 @@ pub struct Anchors {
     bytes: Vec<u8>,
     /// The CPU has AVX2: blocks are tested with vector instructions ([`avx2`]).
     avx2: bool,
-    /// The index the multiplier was chosen for (the test of `multipliers.txt` searches again).
+    /// The index came from `kept-index.txt`.
     #[cfg(test)]
-    index: Vec<Index>,
+    pub(super) kept: bool,
 }
 
 /// A keyword indexed at a slot: the offset `k` of the indexed bytes into it, and what
@@ -250,20 +250,39 @@ impl Anchors {
             .iter()
             .map(|w| w.to_ascii_lowercase().into_bytes())
             .collect();
-        let stats = Stats::get();
-        let mut index: Vec<(usize, Index)> = Vec::new();
         let mut short = Vec::new();
         for (w, word) in words.iter().enumerate() {
             assert!(word.len() >= 3, "keywords are at least 3 bytes long");
             if word.len() == 3 {
                 short.push((w as u32, [word[0], word[1], word[2]]));
-            } else {
-                let (a, b) = stats.rarest_pair(word);
-                index.push((w, a));
-                index.push((w, b));
             }
         }
-        let mul = stats.best_multiplier(index.iter().map(|(_, at)| at));
+        let long = words.iter().filter(|w| w.len() > 3).count();
+        let print = words_print(&words);
+        // The built-in rules' keywords are the same every run: their offsets and multiplier
+        // are kept in `kept-index.txt` (choosing them was a third of a scan's start-up).
+        // An offset must leave room for the second indexed bytes (a stale or edited line).
+        let fits = |offsets: &[u8]| {
+            let long_words = words.iter().filter(|w| w.len() > 3);
+            offsets.len() == long
+                && long_words
+                    .zip(offsets)
+                    .all(|(w, &k)| k as usize <= w.len().saturating_sub(5))
+        };
+        let kept = kept_indexes()
+            .iter()
+            .find(|k| k.print == print && fits(&k.offsets));
+        let (offsets, mul) = match kept {
+            Some(k) => (k.offsets.clone(), k.mul),
+            None => choose_index(&words),
+        };
+        let mut index: Vec<(usize, Index)> = Vec::with_capacity(2 * long);
+        let long_words = words.iter().enumerate().filter(|(_, w)| w.len() > 3);
+        for ((w, word), &k) in long_words.zip(&offsets) {
+            let folded: Vec<u8> = word.iter().map(|b| b | 0x20).collect();
+            index.push((w, index_at(&folded, k as usize)));
+            index.push((w, index_at(&folded, k as usize + 1)));
+        }
         let slots = slot_words(index.iter().map(|(_, at)| at), mul);
         let mut per_slot: Vec<Vec<(usize, usize)>> = vec![Vec::new(); 1 << SLOT_BITS];
         for &(w, at) in &index {
@@ -326,20 +345,25 @@ impl Anchors {
             #[cfg(not(target_arch = "x86_64"))]
             avx2: false,
             #[cfg(test)]
-            index: index.iter().map(|&(_, at)| at).collect(),
+            kept: kept.is_some(),
         }
     }
 
-    /// The line `multipliers.txt` keeps for this index (its fingerprint and the multiplier a
-    /// full search picks), and whether the file has it.
+    /// The line `kept-index.txt` keeps for these keywords (chosen afresh), and whether the
+    /// file has it.
     #[cfg(test)]
-    pub(super) fn kept_multiplier(&self) -> (String, bool) {
-        let print = fingerprint(self.index.iter());
-        let mul = Stats::get().search_multiplier(self.index.iter());
-        (
-            format!("{print:016x} {mul:08x}"),
-            chosen_multipliers().contains(&(print, mul)),
-        )
+    pub(super) fn kept_line(words: &[String]) -> (String, bool) {
+        let words: Vec<Vec<u8>> = words
+            .iter()
+            .map(|w| w.to_ascii_lowercase().into_bytes())
+            .collect();
+        let print = words_print(&words);
+        let (offsets, mul) = choose_index(&words);
+        let hex: String = offsets.iter().map(|k| format!("{k:02x}")).collect();
+        let kept = kept_indexes()
+            .iter()
+            .any(|k| k.print == print && k.mul == mul && k.offsets == offsets);
+        (format!("{print:016x} {mul:08x} {hex}"), kept)
     }
 
     /// Calls `found(word index, start, end)` once for every occurrence, in no particular
@@ -618,6 +642,18 @@ struct Stats {
     last3: U32Map<u64>,
 }
 
+/// A keyword (bit 0x20 forced on in every byte) indexed at offset `k`: the 4 bytes there, or
+/// its last 3 (any fourth byte).
+fn index_at(folded: &[u8], k: usize) -> Index {
+    let b = |j: usize| folded.get(k + j).copied();
+    let x = u32::from_le_bytes([folded[k], folded[k + 1], folded[k + 2], b(3).unwrap_or(0)]);
+    Index {
+        k,
+        key: key(x),
+        class: b(3).is_some().then(|| class(x)),
+    }
+}
+
 impl Stats {
     /// Loaded once per process: the engine builds one searcher, and start plans one more for
     /// each rule with extra prefixes.
@@ -658,16 +694,7 @@ impl Stats {
     /// start.
     fn rarest_pair(&self, w: &[u8]) -> (Index, Index) {
         let folded: Vec<u8> = w.iter().map(|b| b | 0x20).collect();
-        let at = |k: usize| -> Index {
-            let b = |j: usize| folded.get(k + j).copied();
-            let x =
-                u32::from_le_bytes([folded[k], folded[k + 1], folded[k + 2], b(3).unwrap_or(0)]);
-            Index {
-                k,
-                key: key(x),
-                class: b(3).is_some().then(|| class(x)),
-            }
-        };
+        let at = |k: usize| index_at(&folded, k);
         // How common the indexed bytes are: the listed weight of the 4 bytes, plus a small
         // share of the estimate for their neighbours (breaks ties among unlisted ones).
         let cost = |k: usize| -> u64 {
@@ -703,17 +730,6 @@ impl Stats {
     /// few keywords (a rule's extra prefixes) tries fewer: each try tests every listed
     /// sequence, and few keywords pass few of them under any multiplier.
     fn best_multiplier<'a>(&self, index: impl Iterator<Item = &'a Index> + Clone) -> u32 {
-        // The built-in rules' index is the same every run: its choice is kept in
-        // `multipliers.txt` (a third of a scan's start-up was this search).
-        let print = fingerprint(index.clone());
-        if let Some(&(_, mul)) = chosen_multipliers().iter().find(|(f, _)| *f == print) {
-            return mul;
-        }
-        self.search_multiplier(index)
-    }
-
-    /// [`Stats::best_multiplier`] without the kept choices.
-    fn search_multiplier<'a>(&self, index: impl Iterator<Item = &'a Index> + Clone) -> u32 {
         let mut seed = 0x9E37_79B9_7F4A_7C15_u64;
         let tries = if index.clone().nth(64).is_some() {
             32
@@ -742,40 +758,70 @@ impl Stats {
     }
 }
 
-/// Multipliers chosen before: `fingerprint multiplier` per line, in hex (`#` comments). The
-/// test `kept_multipliers_are_current` checks that the built-in rules' index has its line
-/// (and with `KEYHOUND_BLESS=1` writes it). A stale line costs only start-up time: an index
-/// without a line has its multiplier searched.
-const MULTIPLIERS: &str = include_str!("multipliers.txt");
+/// Indexes chosen before, one per line (`#` comments): the fingerprint of a keyword list
+/// ([`words_print`]), the multiplier, and per keyword of 4 bytes or more (in order) the offset
+/// `k` of its indexed bytes, two hex digits each. The test `kept_index_is_current` checks that
+/// the built-in rules' keywords have their line (`KEYHOUND_BLESS=1` writes it). A stale line
+/// costs only start-up time: keywords without a line have their index chosen afresh.
+const KEPT_INDEX: &str = include_str!("kept-index.txt");
 
-fn chosen_multipliers() -> &'static [(u64, u32)] {
-    static CHOSEN: std::sync::OnceLock<Vec<(u64, u32)>> = std::sync::OnceLock::new();
-    CHOSEN.get_or_init(|| {
-        MULTIPLIERS
+struct KeptIndex {
+    print: u64,
+    mul: u32,
+    offsets: Vec<u8>,
+}
+
+fn kept_indexes() -> &'static [KeptIndex] {
+    static KEPT: std::sync::OnceLock<Vec<KeptIndex>> = std::sync::OnceLock::new();
+    KEPT.get_or_init(|| {
+        KEPT_INDEX
             .lines()
             .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
             .filter_map(|l| {
-                let (f, m) = l.trim().split_once(' ')?;
-                Some((
-                    u64::from_str_radix(f, 16).ok()?,
-                    u32::from_str_radix(m.trim(), 16).ok()?,
-                ))
+                let mut parts = l.split_whitespace();
+                let print = u64::from_str_radix(parts.next()?, 16).ok()?;
+                let mul = u32::from_str_radix(parts.next()?, 16).ok()?;
+                let hex = parts.next().unwrap_or("").as_bytes();
+                let offsets = hex
+                    .chunks(2)
+                    .map(|d| u8::from_str_radix(std::str::from_utf8(d).ok()?, 16).ok())
+                    .collect::<Option<Vec<u8>>>()?;
+                Some(KeptIndex {
+                    print,
+                    mul,
+                    offsets,
+                })
             })
             .collect()
     })
 }
 
-/// FNV-1a of an index's entries (offset, key, class), in order.
-fn fingerprint<'a>(index: impl Iterator<Item = &'a Index>) -> u64 {
+/// FNV-1a of the (lowercased) keywords, each followed by a byte no keyword holds.
+fn words_print(words: &[Vec<u8>]) -> u64 {
     let mut h = 0xcbf2_9ce4_8422_2325_u64;
-    for i in index {
-        let class = i.class.map_or(0xFFFF_FFFF, |c| c);
-        for x in [i.k as u64, i.key as u64, class as u64] {
-            h ^= x;
+    for w in words {
+        for &b in w.iter().chain(&[0xFF]) {
+            h ^= b as u64;
             h = h.wrapping_mul(0x0000_0100_0000_01b3);
         }
     }
     h
+}
+
+/// Chooses the index from the statistics: per keyword of 4 bytes or more the offset of its
+/// rarest pair ([`Stats::rarest_pair`]), and the multiplier for them.
+fn choose_index(words: &[Vec<u8>]) -> (Vec<u8>, u32) {
+    let stats = Stats::get();
+    let mut index = Vec::new();
+    let mut offsets = Vec::new();
+    for word in words.iter().filter(|w| w.len() > 3) {
+        let (a, b) = stats.rarest_pair(word);
+        offsets.push(u8::try_from(a.k).expect("keywords are shorter than 256 bytes"));
+        index.push(a);
+        index.push(b);
+    }
+    let mul = stats.best_multiplier(index.iter());
+    (offsets, mul)
 }
 
 /// A keyword's first (up to) 8 bytes as one 64-bit compare: `(bytes | fold) & mask == want`,

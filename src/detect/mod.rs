@@ -310,6 +310,28 @@ impl FileRules {
 
 impl Engine {
     pub fn new(rules: RuleSet, options: DetectOptions) -> Result<Engine> {
+        let (literals, roles) = Engine::literals(&rules, &options);
+        let anchors = Anchors::new(&literals);
+        let required = (0..rules.len()).map(|_| OnceLock::new()).collect();
+        let plans = (0..rules.len()).map(|_| OnceLock::new()).collect();
+        let windows = rules.rules().iter().map(|r| r.spec.window).collect();
+        let files = FileRules::new(&rules)?;
+        Ok(Engine {
+            rules,
+            anchors,
+            roles,
+            windows,
+            required,
+            plans,
+            files,
+            options,
+            published: PublishedExamples::builtin()?,
+        })
+    }
+
+    /// The prefilter's literals (keywords, context words, Rust marks; lowercased, each once)
+    /// and what each one is to the rules.
+    fn literals(rules: &RuleSet, options: &DetectOptions) -> (Vec<String>, Vec<PatternRole>) {
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut literals: Vec<String> = Vec::new();
         let mut roles: Vec<PatternRole> = Vec::new();
@@ -348,22 +370,7 @@ impl Engine {
             r.triggers.dedup();
             r.limited_triggers.dedup();
         }
-        let anchors = Anchors::new(&literals);
-        let required = (0..rules.len()).map(|_| OnceLock::new()).collect();
-        let plans = (0..rules.len()).map(|_| OnceLock::new()).collect();
-        let windows = rules.rules().iter().map(|r| r.spec.window).collect();
-        let files = FileRules::new(&rules)?;
-        Ok(Engine {
-            rules,
-            anchors,
-            roles,
-            windows,
-            required,
-            plans,
-            files,
-            options,
-            published: PublishedExamples::builtin()?,
-        })
+        (literals, roles)
     }
 
     pub fn rules(&self) -> &RuleSet {
@@ -1239,29 +1246,42 @@ mod tests {
         assert_eq!(longest_literal("{a,b}*"), None);
     }
 
-    /// `multipliers.txt` keeps the prefilter's hash multiplier for the built-in rules (with
-    /// and without the Rust analysis marks); `KEYHOUND_BLESS=1` writes it anew.
+    /// `kept-index.txt` keeps the prefilter's index for the built-in rules' keywords (with and
+    /// without the Rust analysis marks) and for the extra prefixes of their start plans;
+    /// `KEYHOUND_BLESS=1` writes it anew.
     #[test]
-    fn kept_multipliers_are_current() {
-        let lines: Vec<(String, bool)> = [true, false]
+    fn kept_index_is_current() {
+        let rules = RuleSet::builtin().unwrap();
+        let mut lines: Vec<(String, bool)> = [true, false]
             .into_iter()
             .map(|rust_analysis| {
                 let options = DetectOptions {
                     rust_analysis,
                     ..DetectOptions::default()
                 };
-                let engine = Engine::new(RuleSet::builtin().unwrap(), options).unwrap();
-                engine.anchors.kept_multiplier()
+                let (literals, _) = Engine::literals(&rules, &options);
+                anchors::Anchors::kept_line(&literals)
             })
             .collect();
+        let mut extra: Vec<Vec<String>> = rules
+            .rules()
+            .iter()
+            .filter_map(|r| starts::Plan::new(&r.spec.pattern, &r.spec.keywords, r.spec.window[1]))
+            .map(|p| p.extra_words)
+            .filter(|w| !w.is_empty())
+            .collect();
+        extra.sort();
+        extra.dedup();
+        lines.extend(extra.iter().map(|w| anchors::Anchors::kept_line(w)));
         if std::env::var_os("KEYHOUND_BLESS").is_some() {
             let path =
-                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/detect/multipliers.txt");
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/detect/kept-index.txt");
             let mut text = String::from(
-                "# Hash multipliers chosen for the prefilter index of the built-in rules\n\
-                 # (src/detect/anchors.rs), with and without the Rust analysis marks:\n\
-                 # `fingerprint multiplier` in hex. Written by\n\
-                 # `KEYHOUND_BLESS=1 cargo test --lib kept_multipliers`.\n",
+                "# The prefilter's index for the built-in rules' keywords (src/detect/anchors.rs),\n\
+                 # with and without the Rust analysis marks, then for the extra prefixes of start\n\
+                 # plans: keyword fingerprint, multiplier, and\n\
+                 # the offset of each keyword of 4 bytes or more, in hex. Written by\n\
+                 # `KEYHOUND_BLESS=1 cargo test --lib kept_index`.\n",
             );
             for (line, _) in &lines {
                 text.push_str(line);
@@ -1270,10 +1290,14 @@ mod tests {
             std::fs::write(path, text).unwrap();
             return;
         }
+        // A scan's engine takes its index from the file.
+        let engine = Engine::new(RuleSet::builtin().unwrap(), DetectOptions::default()).unwrap();
+        assert!(engine.anchors.kept || !lines[0].1);
         for (line, kept) in &lines {
             assert!(
                 kept,
-                "src/detect/multipliers.txt lacks {line}: run `KEYHOUND_BLESS=1 cargo test --lib kept_multipliers`"
+                "src/detect/kept-index.txt lacks the line for the built-in keywords ({}...): run `KEYHOUND_BLESS=1 cargo test --lib kept_index`",
+                &line[..line.len().min(26)]
             );
         }
     }

@@ -244,6 +244,9 @@ pub struct Plan {
     /// For a pattern that bounds no match's length: its lazy DFA, built on first use.
     walker: OnceLock<Option<Walker>>,
     pattern: String,
+    /// The words `extra` searches for (the test of `kept-index.txt` keeps their index).
+    #[cfg(test)]
+    pub(super) extra_words: Vec<String>,
 }
 
 /// A rule pattern's lazy DFA, anchored, for [`Plan::walk`].
@@ -332,6 +335,8 @@ impl Plan {
             anchored: OnceLock::new(),
             walker: OnceLock::new(),
             pattern: pattern.to_string(),
+            #[cfg(test)]
+            extra_words: uncovered,
         })
     }
 
