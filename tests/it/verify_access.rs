@@ -11,6 +11,11 @@ use crate::outputs::assert_valid_sarif;
 use crate::util::{findings, keyhound, path_str, stderr, tree};
 use crate::verify::{json, Reply, Server, BALANCE};
 
+/// A recorded answer: extra headers and body of a 200.
+type Headers = Vec<(&'static str, String)>;
+/// A provider reply made anew for each request.
+type Answer = Box<dyn Fn() -> Reply + Send + Sync>;
+
 /// A GitHub classic token with a valid checksum, built here: checksummed tokens are never
 /// stored in a file.
 fn github_token(body: &str) -> String {
@@ -117,8 +122,8 @@ fn deepseek_balance_and_currency_are_in_access_details() {
 /// GitLab, Slack, Hugging Face and Cloudflare, each from a recorded answer.
 #[test]
 fn providers_access_from_recorded_answers() {
-    // (provider id, file content, answer status, extra headers, body, expected access subset)
-    let cases: Vec<(&str, &str, Vec<(&'static str, String)>, &str, Value)> = vec![
+    // (provider id, file content, extra headers, body, expected fields of access)
+    let cases: Vec<(&str, &str, Headers, &str, Value)> = vec![
         (
             "gitlab",
             "GITLAB_TOKEN=glpat-GKujkvtR0dOX8KKQOom7\n",
@@ -275,7 +280,7 @@ fn hostile_answers_give_no_access_or_a_scrubbed_one() {
     let token = github_token("Zt4Xw8Qp2Lm6Vb9Nc3Jh7Gf1Ds5Ak0");
     let echo = token.clone();
     let forged = "\u{1b}]8;;https://evil.example\u{7}x\r\n::error::forged";
-    let cases: Vec<(&str, Box<dyn Fn() -> Reply + Send + Sync>)> = vec![
+    let cases: Vec<(&str, Answer)> = vec![
         (
             "echo",
             Box::new(move || {
