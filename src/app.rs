@@ -108,6 +108,8 @@ pub enum FailOn {
     Any,
     /// Only keys verified live (requires `--verify`).
     Live,
+    /// Only keys verified live that the provider says are admin keys (requires `--verify`).
+    Admin,
 }
 
 impl FailOn {
@@ -118,6 +120,10 @@ impl FailOn {
                 .verification
                 .as_ref()
                 .is_some_and(|v| v.status == crate::finding::VerificationStatus::Live),
+            FailOn::Admin => f.verification.as_ref().is_some_and(|v| {
+                v.status == crate::finding::VerificationStatus::Live
+                    && v.access.as_ref().and_then(|a| a.admin) == Some(true)
+            }),
         }
     }
 }
@@ -150,6 +156,12 @@ pub fn scan(cfg: &ScanConfig) -> Result<Outcome> {
     } = run;
     stats.findings = findings.len() as u64;
     crate::verify::apply(cfg.verify.as_ref(), &mut findings, engine.rules());
+    if cfg.verify.is_some() {
+        // A live key, and more so an admin one, is worse than its shape alone said.
+        for f in &mut findings {
+            f.severity = Severity::of_score(report::finding_severity(f));
+        }
+    }
 
     if !cfg.quiet {
         print_problems(&problems, cfg.verbose);

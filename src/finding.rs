@@ -78,10 +78,35 @@ impl VerificationStatus {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Verification {
     pub status: VerificationStatus,
     pub detail: String,
+    /// What a live key can do, as far as the provider's answer says; null when the key is not
+    /// live or its verifier reads nothing of the kind.
+    #[serde(default)]
+    pub access: Option<Access>,
+}
+
+/// What a live key can do (`verification.access`), read from the provider's answer to the
+/// verification request. Every text in it came from the provider, and has been scrubbed of the
+/// secret and had its control characters escaped before it was put here.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Access {
+    /// Whose key it is: a login, user, account or ARN.
+    pub identity: Option<String>,
+    /// What the key was granted (OAuth scopes, a token role), as the provider names them.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// Whether the key has administrative or broad write power; null when the answer does not
+    /// tell.
+    pub admin: Option<bool>,
+    /// When the key stops working, RFC 3339 in UTC; null when it does not expire or the answer
+    /// does not say.
+    pub expires_at: Option<String>,
+    /// Whatever else the provider says about the key (balance, mode, team), by name.
+    #[serde(default)]
+    pub details: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 /// What git modes add to a finding (every field absent outside them).

@@ -22,7 +22,8 @@ const DEFAULT_MAX_FILE_SIZE: &str = "64MiB";
 const SCAN_AFTER_HELP: &str = "\
 Exit codes:
   0    nothing found
-  1    findings reported (with --fail-on live: keys verified live)
+  1    findings reported (with --fail-on live: keys verified live; with --fail-on admin:
+       live keys the provider says are admin keys)
   2    usage, configuration or fatal error (a path that cannot be read; with --strict, a file
        that could not be scanned)
   130  interrupted (Ctrl-C)
@@ -267,8 +268,9 @@ struct ScanArgs {
     #[command(flatten)]
     verify_net: VerifyNetArgs,
 
-    /// Which findings make the exit code 1: any finding, or only keys verified live (needs
-    /// --verify; without it, `live` is a usage error, since nothing could ever be live).
+    /// Which findings make the exit code 1: any finding, only keys verified live, or only live
+    /// keys the provider says are admin keys (`live` and `admin` need --verify; without it they
+    /// are a usage error, since nothing could ever be live).
     #[arg(long, value_enum, default_value_t = FailOnArg::Any)]
     fail_on: FailOnArg,
 
@@ -309,6 +311,9 @@ enum FailOnArg {
     Any,
     /// Only findings whose key answered live.
     Live,
+    /// Only findings whose key answered live and that the provider says is an admin key
+    /// (verification.access.admin).
+    Admin,
 }
 
 /// Scanning git instead of the working tree. PATH is then any folder inside the repository.
@@ -650,8 +655,13 @@ fn resolve_scan(args: ScanArgs) -> Result<ScanConfig> {
     if !args.verify && args.verify_net.given() {
         bail!("the --verify-… options only apply with --verify");
     }
-    if !args.verify && args.fail_on == FailOnArg::Live {
-        bail!("--fail-on live needs --verify: without verification no key is ever live, so the scan could never fail");
+    if !args.verify && matches!(args.fail_on, FailOnArg::Live | FailOnArg::Admin) {
+        let name = if args.fail_on == FailOnArg::Live {
+            "live"
+        } else {
+            "admin"
+        };
+        bail!("--fail-on {name} needs --verify: without verification no key is ever live, so the scan could never fail");
     }
     cfg.verify = if args.verify {
         Some(args.verify_net.resolve()?)
@@ -661,6 +671,7 @@ fn resolve_scan(args: ScanArgs) -> Result<ScanConfig> {
     cfg.fail_on = match args.fail_on {
         FailOnArg::Any => FailOn::Any,
         FailOnArg::Live => FailOn::Live,
+        FailOnArg::Admin => FailOn::Admin,
     };
     Ok(cfg)
 }

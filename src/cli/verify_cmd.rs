@@ -82,9 +82,19 @@ fn run(args: &VerifyCmdArgs) -> Result<u8> {
         &secret,
         args.partner.as_deref(),
     )?;
-    let Outcome { status, detail, .. } = &outcome;
+    let Outcome {
+        status,
+        detail,
+        access,
+        ..
+    } = &outcome;
     match args.format {
-        OutFormat::Human => println!("{}: {} ({provider}): {detail}", status.as_str(), args.rule),
+        OutFormat::Human => {
+            println!("{}: {} ({provider}): {detail}", status.as_str(), args.rule);
+            if let Some(a) = access {
+                println!("access: {}", crate::report::access_summary(a));
+            }
+        }
         OutFormat::Json => println!(
             "{}",
             serde_json::json!({
@@ -92,6 +102,7 @@ fn run(args: &VerifyCmdArgs) -> Result<u8> {
                 "provider": provider,
                 "status": status,
                 "detail": detail,
+                "access": access,
                 "secret_sha256": sha256_hex(secret.as_bytes()),
             })
         ),

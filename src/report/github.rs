@@ -141,6 +141,9 @@ fn annotation(report: &ScanReport<'_>, f: &Finding, level: Level) -> String {
             "\nverification: {status} ({})",
             super::escape_controls(&v.detail)
         ));
+        if let Some(a) = &v.access {
+            message.push_str(&format!("\naccess: {}", super::access_summary(a)));
+        }
     }
     if let Some(rule) = report.rules.get(&f.rule) {
         message.push_str(&format!("\nfix: {}", rule.remediation_for(&f.provider)));
@@ -279,12 +282,14 @@ mod tests {
         live.verification = Some(crate::finding::Verification {
             status: VerificationStatus::Live,
             detail: "200".into(),
+            access: None,
         });
         assert_eq!(level(&live), Level::Error);
         let mut dead = f(High, Client);
         dead.verification = Some(crate::finding::Verification {
             status: VerificationStatus::Dead,
             detail: "401".into(),
+            access: None,
         });
         assert_eq!(level(&dead), Level::Notice);
         let mut overridden = f(High, Client);

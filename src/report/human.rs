@@ -176,6 +176,9 @@ fn finding(
                 super::escape_controls(&v.detail)
             ),
         )?;
+        if let Some(a) = &v.access {
+            note(out, format!("access: {}", super::access_summary(a)))?;
+        }
     }
     Ok(())
 }

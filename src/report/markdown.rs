@@ -43,7 +43,7 @@ fn emit_limited(report: &ScanReport<'_>, out: &mut dyn Write, limit: usize) -> i
     ));
     if n > 0 {
         doc.push_str(
-            "\n| Rule | File:line | Commit | Severity | Confidence | Exposure |\n| --- | --- | --- | --- | --- | --- |\n",
+            "\n| Rule | File:line | Commit | Severity | Confidence | Exposure | Verification |\n| --- | --- | --- | --- | --- | --- | --- |\n",
         );
         let budget = limit.saturating_sub(NOTE_ROOM);
         let mut shown = 0;
@@ -76,8 +76,16 @@ fn row(f: &Finding) -> String {
     } else {
         format!("{} ({})", exposure_word(f.exposure), f.exposure_reason)
     };
+    // The status, and for a live key what it can do; the detail is for the other reports.
+    let verification = match &f.verification {
+        None => String::new(),
+        Some(v) => match &v.access {
+            Some(a) => format!("{}: {}", v.status.as_str(), super::access_summary(a)),
+            None => v.status.as_str().to_string(),
+        },
+    };
     format!(
-        "| {} ({}) | {}:{} | {} | {} | {} | {} |\n",
+        "| {} ({}) | {}:{} | {} | {} | {} | {} | {} |\n",
         cell(&f.name),
         cell(&f.rule),
         cell(&f.repo_path),
@@ -85,7 +93,8 @@ fn row(f: &Finding) -> String {
         commit,
         f.severity.as_str(),
         f.confidence,
-        cell(&exposure)
+        cell(&exposure),
+        cell(&verification)
     )
 }
 

@@ -16,7 +16,7 @@ use std::io::{self, Write};
 
 use serde::{Deserialize, Serialize};
 
-use crate::finding::{Exposure, Finding};
+use crate::finding::{Access, Exposure, Finding, Severity, VerificationStatus};
 use crate::rules::{Confidence, RuleSet};
 use crate::source::{Problem, ProblemKind};
 
@@ -104,12 +104,62 @@ pub fn security_severity(confidence: Confidence, exposure: Exposure) -> f64 {
 }
 
 /// A finding's `security-severity`: the operator's override when `.keyhound.toml` sets one
-/// for its rule, else derived from confidence and exposure.
+/// for its rule, else derived from confidence and exposure, and raised by verification: a key
+/// verified live is at least high, and critical when the provider says it is an admin key.
 pub fn finding_severity(f: &Finding) -> f64 {
-    f.severity_override.map_or_else(
-        || security_severity(f.confidence, f.exposure),
-        |s| s.score(),
-    )
+    if let Some(s) = f.severity_override {
+        return s.score();
+    }
+    let derived = security_severity(f.confidence, f.exposure);
+    match &f.verification {
+        Some(v) if v.status == VerificationStatus::Live => {
+            let admin = v.access.as_ref().and_then(|a| a.admin) == Some(true);
+            let floor = if admin {
+                Severity::Critical
+            } else {
+                Severity::High
+            };
+            derived.max(floor.score())
+        }
+        _ => derived,
+    }
+}
+
+/// `verification.access` in one line for people: `identity: octocat; scopes: repo, admin:org;
+/// admin: yes; expires: 2031-01-02T03:04:05Z; ...details`. Provider text has its control
+/// characters written out here too, since a merged report may come from elsewhere.
+pub fn access_summary(a: &Access) -> String {
+    let mut parts = Vec::new();
+    if let Some(id) = &a.identity {
+        parts.push(format!("identity: {id}"));
+    }
+    if !a.scopes.is_empty() {
+        parts.push(format!("scopes: {}", a.scopes.join(", ")));
+    }
+    parts.push(format!(
+        "admin: {}",
+        match a.admin {
+            Some(true) => "yes",
+            Some(false) => "no",
+            None => "unknown",
+        }
+    ));
+    if let Some(e) = &a.expires_at {
+        parts.push(format!("expires: {e}"));
+    }
+    for (name, value) in &a.details {
+        let text = match value {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Array(items) => items
+                .iter()
+                .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+                .collect::<Vec<_>>()
+                .join(", "),
+            other => other.to_string(),
+        };
+        parts.push(format!("{name}: {text}"));
+    }
+    escape_controls(&parts.join("; ")).into_owned()
 }
 
 /// The words GitHub uses for `security-severity` ranges.

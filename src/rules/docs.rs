@@ -291,11 +291,16 @@ pub fn verifiers_markdown(set: &RuleSet) -> String {
         ids.len(),
         rows.len()
     );
+    let with_access = rows.values().filter(|(_, v)| v.access.is_some()).count();
     let _ = writeln!(
         out,
-        "| id | provider | request | live | dead | detail shown | rules |"
+        "{with_access} of the requests also say what a live key can do (`verification.access`, the column access; how it is read: [rule-format.md](rule-format.md#what-a-live-key-can-do)).\n"
     );
-    let _ = writeln!(out, "|---|---|---|---|---|---|---|");
+    let _ = writeln!(
+        out,
+        "| id | provider | request | live | dead | detail shown | access | rules |"
+    );
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|");
     for ((id, provider, method, url, _), (rules, v)) in &rows {
         let mut request = format!("`{method} {url}`");
         let auth: Vec<String> = v
@@ -344,14 +349,19 @@ pub fn verifiers_markdown(set: &RuleSet) -> String {
         } else {
             format!("status, {}", detail.join(", "))
         };
+        let access = v
+            .access
+            .as_ref()
+            .map_or_else(|| "-".to_string(), access_cell);
         let _ = writeln!(
             out,
-            "| `{id}` | {} | {} | {} | {} | {} | {} |",
+            "| `{id}` | {} | {} | {} | {} | {} | {} | {} |",
             cell(provider),
             cell(&request),
             cell(&live),
             cell(&dead),
             cell(&detail),
+            cell(&access),
             rules
                 .iter()
                 .map(|r| format!("`{r}`"))
@@ -360,6 +370,34 @@ pub fn verifiers_markdown(set: &RuleSet) -> String {
         );
     }
     out
+}
+
+/// What an access spec reads, in a few words: `identity, scopes (admin: `api`, `sudo`),
+/// expiry, details: `currency``.
+fn access_cell(a: &super::AccessSpec) -> String {
+    let mut parts = Vec::new();
+    if !a.identity.is_empty() {
+        parts.push("identity".to_string());
+    }
+    if !a.scopes.is_empty() {
+        let admin: Vec<String> = a.admin_scopes.iter().map(|s| format!("`{s}`")).collect();
+        parts.push(if admin.is_empty() {
+            "scopes".to_string()
+        } else {
+            format!("scopes (admin: {})", admin.join(", "))
+        });
+    }
+    if let Some(admin) = a.admin {
+        parts.push(format!("admin: {admin}"));
+    }
+    if !a.expires.is_empty() {
+        parts.push("expiry".to_string());
+    }
+    if !a.details.is_empty() {
+        let names: Vec<String> = a.details.keys().map(|k| format!("`{k}`")).collect();
+        parts.push(format!("details: {}", names.join(", ")));
+    }
+    parts.join(", ")
 }
 
 #[cfg(test)]

@@ -248,6 +248,94 @@ pub struct VerifySpec {
     /// Response headers of a live answer shown in the detail (`X-OAuth-Scopes`).
     #[serde(default)]
     pub detail_headers: Vec<String>,
+    /// What a live answer says the key can do (`verification.access`).
+    #[serde(default)]
+    pub access: Option<AccessSpec>,
+}
+
+/// Where `verification.access` is read from in a live answer. Every value is named by a
+/// source: `json:PATH` (a dotted path as in `detail_json`), `header:NAME`, `xml:ELEMENT`, or
+/// `value:TEXT` (a constant, for what the rule itself knows, such as a key's mode).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessSpec {
+    /// Whose key it is; the first source that holds a value wins.
+    #[serde(default)]
+    pub identity: Vec<String>,
+    /// What the key was granted; every source's values, split at commas.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// Scopes that make the key an admin key (`admin:org`); a trailing `*` matches any rest
+    /// (`admin.*`). When some scope source was in the answer and none of these is among its
+    /// scopes, `admin` is false.
+    #[serde(default)]
+    pub admin_scopes: Vec<String>,
+    /// Scopes that do not say what the key may do (Hugging Face's `fineGrained` role): with one
+    /// of them and no admin scope, `admin` stays null.
+    #[serde(default)]
+    pub opaque_scopes: Vec<String>,
+    /// What `admin` is when no admin scope says otherwise: for keys whose kind decides it
+    /// (an Anthropic admin key).
+    #[serde(default)]
+    pub admin: Option<bool>,
+    /// When the key expires; the first source that holds a date wins. RFC 3339, a date
+    /// (`2025-12-31`), GitHub's `2025-12-31 23:59:59 UTC` or Unix seconds are understood.
+    #[serde(default)]
+    pub expires: Vec<String>,
+    /// Anything else worth knowing, by the name it gets in `details`.
+    #[serde(default)]
+    pub details: BTreeMap<String, String>,
+}
+
+/// The kinds of source an [`AccessSpec`] value may name.
+pub const ACCESS_SOURCES: &[&str] = &["json", "header", "xml", "value"];
+
+impl AccessSpec {
+    fn validate(&self) -> Result<()> {
+        let named = self
+            .identity
+            .iter()
+            .chain(&self.scopes)
+            .chain(&self.expires)
+            .chain(self.details.values());
+        let mut any = false;
+        for source in named {
+            any = true;
+            let kind = source.split_once(':').map(|(k, rest)| (k, rest.trim()));
+            ensure!(
+                matches!(kind, Some((k, rest)) if ACCESS_SOURCES.contains(&k) && !rest.is_empty()),
+                "verify.access: {source:?} is not a source; write json:PATH, header:NAME, xml:ELEMENT or value:TEXT"
+            );
+        }
+        ensure!(
+            any || self.admin.is_some(),
+            "verify.access reads nothing: give identity, scopes, expires, details or admin"
+        );
+        ensure!(
+            self.admin_scopes.is_empty() || !self.scopes.is_empty(),
+            "verify.access: `admin_scopes` needs `scopes` to look in"
+        );
+        ensure!(
+            self.opaque_scopes.is_empty() || !self.scopes.is_empty(),
+            "verify.access: `opaque_scopes` needs `scopes` to look in"
+        );
+        for name in self.details.keys() {
+            ensure!(
+                !name.is_empty()
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                "verify.access: the detail name {name:?} must be lowercase letters, digits and `_`"
+            );
+        }
+        for s in self.admin_scopes.iter().chain(&self.opaque_scopes) {
+            ensure!(
+                !s.trim().is_empty() && !s.contains(','),
+                "verify.access: the scope {s:?} is empty or holds a comma"
+            );
+        }
+        Ok(())
+    }
 }
 
 /// Where the partner of a secret is found: the match of `pattern` nearest to the secret,
@@ -365,6 +453,9 @@ impl VerifySpec {
             uses_secret,
             "verify: the request never sends {{secret}}: it would not test the key"
         );
+        if let Some(a) = &self.access {
+            a.validate()?;
+        }
         if let Some(p) = &self.partner {
             ensure!(!p.name.trim().is_empty(), "verify: `partner.name` is empty");
             ensure!(

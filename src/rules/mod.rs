@@ -12,7 +12,8 @@ pub mod published;
 mod structure;
 
 pub use format::{
-    files_globset, Attribution, Decode, Partner, RuleFile, RuleSpec, VerifySpec, SIGNERS,
+    files_globset, AccessSpec, Attribution, Decode, Partner, RuleFile, RuleSpec, VerifySpec,
+    ACCESS_SOURCES, SIGNERS,
 };
 pub use structure::{base62_checksum, Check};
 
@@ -669,6 +670,48 @@ negative_examples = ['acme_xxxxxxxxxxxxxxxxxxxx']
                     verify("https://acme.example/me", "[200]")
                 ),
                 "needs a `partner`",
+            ),
+            (
+                &format!(
+                    "{GOOD}{}[rule.verify.access]\nidentity = [\"body:login\"]\n",
+                    verify("https://acme.example/me", "[200]")
+                ),
+                "is not a source",
+            ),
+            (
+                &format!(
+                    "{GOOD}{}[rule.verify.access]\nidentity = [\"json:\"]\n",
+                    verify("https://acme.example/me", "[200]")
+                ),
+                "is not a source",
+            ),
+            (
+                &format!(
+                    "{GOOD}{}[rule.verify.access]\n",
+                    verify("https://acme.example/me", "[200]")
+                ),
+                "reads nothing",
+            ),
+            (
+                &format!(
+                    "{GOOD}{}[rule.verify.access]\nidentity = [\"json:login\"]\nadmin_scopes = [\"admin\"]\n",
+                    verify("https://acme.example/me", "[200]")
+                ),
+                "needs `scopes`",
+            ),
+            (
+                &format!(
+                    "{GOOD}{}[rule.verify.access]\ndetails = {{ Team = \"json:team\" }}\n",
+                    verify("https://acme.example/me", "[200]")
+                ),
+                "detail name",
+            ),
+            (
+                &format!(
+                    "{GOOD}{}[rule.verify.access]\nexpiry = [\"json:exp\"]\n",
+                    verify("https://acme.example/me", "[200]")
+                ),
+                "unknown field `expiry`",
             ),
         ];
         for (text, want) in cases {

@@ -82,9 +82,19 @@ fn collapse_spaces(v: &str) -> String {
 
 /// `YYYYMMDDTHHMMSSZ` for a Unix time in seconds (UTC), without a date crate.
 pub fn amz_date(unix: u64) -> String {
-    let days = (unix / 86_400) as i64;
+    let (year, month, day) = civil_from_days((unix / 86_400) as i64);
     let secs = unix % 86_400;
-    // Howard Hinnant's civil-from-days.
+    format!(
+        "{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
+/// `(year, month, day)` of a count of days since 1970-01-01 (Howard Hinnant's
+/// civil-from-days).
+pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -94,12 +104,7 @@ pub fn amz_date(unix: u64) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
+    (year, month, day)
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@
 //! the key outright (`dead`: DeepSeek's 401). A key DeepSeek may accept (402, 429, 5xx, a
 //! timeout) therefore never goes on to Alibaba.
 
+mod access;
 mod aws;
 pub mod http;
 mod spec;
@@ -26,7 +27,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, Result};
 
-use crate::finding::{Finding, Verification, VerificationStatus};
+use crate::finding::{Access, Finding, Verification, VerificationStatus};
 use crate::rules::{Rule, RuleSet, VerifySpec};
 
 /// Settings of one verification run, resolved from the command line.
@@ -174,10 +175,12 @@ fn candidates<'r>(rule: &'r Rule, provider: &str) -> Vec<Candidate<'r>> {
 
 /// The result for one group of findings, and the provider that answered live when several
 /// were tried.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
     pub status: VerificationStatus,
     pub detail: String,
+    /// What the key can do, when it is live and its verifier reads that.
+    pub access: Option<Access>,
     /// Set when several providers were candidates and this one answered live.
     pub provider: Option<String>,
 }
@@ -298,14 +301,15 @@ pub fn run(options: &VerifyOptions, findings: &mut [Finding], rules: &RuleSet) {
             f.verification = Some(Verification {
                 status: outcome.status.clone(),
                 detail: outcome.detail.clone(),
+                access: outcome.access.clone(),
             });
         }
     }
 }
 
 type CallKey = (String, String, String, Option<String>);
-/// One endpoint's answer about one secret: status and detail.
-type Answer = (VerificationStatus, String);
+/// One endpoint's answer about one secret: status, detail and what a live key can do.
+type Answer = (VerificationStatus, String, Option<Access>);
 
 /// The client, the per-provider clocks of the rate limit and the answers already had.
 pub struct Verifier<'o> {
@@ -412,7 +416,7 @@ impl<'o> Verifier<'o> {
                 notes.push(format!("{}: {why}", c.provider));
                 continue;
             }
-            let (status, detail) = self.call(c, secret, partner);
+            let (status, detail, access) = self.call(c, secret, partner);
             // A last guard: details are scrubbed and escaped where they are made.
             let detail = text::escape_controls(&text::scrub(&detail, secret)).into_owned();
             if status == VerificationStatus::Live {
@@ -424,6 +428,7 @@ impl<'o> Verifier<'o> {
                         detail
                     },
                     provider: several.then(|| c.provider.to_string()),
+                    access,
                 };
             }
             if status != VerificationStatus::Dead {
@@ -444,6 +449,7 @@ impl<'o> Verifier<'o> {
             },
             detail: notes.join("; "),
             provider: None,
+            access: None,
         }
     }
 
@@ -457,6 +463,7 @@ impl<'o> Verifier<'o> {
                         "not checked: the request needs the {} as well, and none was found within {} bytes of the secret",
                         p.name, p.window
                     ),
+                    None,
                 );
             }
         }
@@ -475,7 +482,7 @@ impl<'o> Verifier<'o> {
             .clone();
         cell.get_or_init(|| {
             if !self.take_request() {
-                return (VerificationStatus::Unknown, CAP_REACHED.to_string());
+                return (VerificationStatus::Unknown, CAP_REACHED.to_string(), None);
             }
             self.wait_turn(&id);
             let now = SystemTime::now()
@@ -492,8 +499,25 @@ impl<'o> Verifier<'o> {
                 .map(|(_, h)| h.to_string())
                 .unwrap_or_default();
             match self.client.send(&req, secret) {
-                Ok(resp) => spec::judge(c.spec, &resp, &host, secret),
-                Err(e) => (VerificationStatus::Unknown, format!("{host}: {}", e.0)),
+                Ok(resp) => {
+                    let (status, detail) = spec::judge(c.spec, &resp, &host, secret);
+                    // Read only from an answer that showed the key live: a refusal says nothing
+                    // about what the key could do.
+                    let access = match (&status, &c.spec.access) {
+                        (VerificationStatus::Live, Some(a)) => {
+                            let json: Option<serde_json::Value> =
+                                serde_json::from_slice(&resp.body).ok();
+                            access::read(a, &resp, json.as_ref(), secret)
+                        }
+                        _ => None,
+                    };
+                    (status, detail, access)
+                }
+                Err(e) => (
+                    VerificationStatus::Unknown,
+                    format!("{host}: {}", e.0),
+                    None,
+                ),
             }
         })
         .clone()

@@ -210,7 +210,7 @@ fn matching(
 }
 
 /// Values at a dotted path; `name[]` walks every element of an array.
-fn lookup<'v>(json: &'v Value, path: &str) -> Vec<&'v Value> {
+pub(super) fn lookup<'v>(json: &'v Value, path: &str) -> Vec<&'v Value> {
     let mut current = vec![json];
     for seg in path.split('.') {
         let (name, each) = match seg.strip_suffix("[]") {
@@ -237,7 +237,7 @@ fn lookup<'v>(json: &'v Value, path: &str) -> Vec<&'v Value> {
     current
 }
 
-fn scalar(v: &Value) -> String {
+pub(super) fn scalar(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         Value::Array(items) => items.iter().map(scalar).collect::<Vec<_>>().join(","),
@@ -292,7 +292,7 @@ fn details(spec: &VerifySpec, resp: &Response, json: Option<&Value>, secret: &st
     out
 }
 
-fn xml_element<'t>(text: &'t str, tag: &str) -> Option<&'t str> {
+pub(super) fn xml_element<'t>(text: &'t str, tag: &str) -> Option<&'t str> {
     let open = format!("<{tag}>");
     let start = text.find(&open)? + open.len();
     let end = text[start..].find(&format!("</{tag}>"))? + start;

@@ -22,5 +22,6 @@ mod rust;
 mod suppress;
 mod util;
 mod verify;
+mod verify_access;
 mod verify_safety;
 mod walk;
