@@ -7,8 +7,8 @@ mod verify_cmd;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{bail, Result};
-use clap::{Parser, Subcommand, ValueEnum};
+use anyhow::{bail, Context, Result};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::app::{self, BaselineConfig, FailOn, GitOptions, Outcome, ReportTarget, ScanConfig};
 use crate::report::Format;
@@ -64,6 +64,16 @@ enum Command {
     /// Exit codes: 0 live, 1 dead, 3 unknown (no conclusive answer), 2 usage or other error.
     #[command(after_help = "Example: keyhound verify --rule deepseek.api-key < key.txt")]
     Verify(verify_cmd::VerifyCmdArgs),
+    /// Print a shell completion script for bash, zsh, fish, elvish or powershell.
+    #[command(
+        after_help = "Examples:\n  keyhound completions bash > ~/.local/share/bash-completion/completions/keyhound\n  keyhound completions zsh > \"${fpath[1]}/_keyhound\"\n  keyhound completions fish > ~/.config/fish/completions/keyhound.fish"
+    )]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `keyhound man > keyhound.1; man ./keyhound.1`.
+    Man,
 }
 
 /// How `--verify` talks to providers: shared by `scan` and `verify`.
@@ -519,6 +529,11 @@ pub fn main() -> ExitCode {
         Command::Scan(args) => resolve_scan(*args).and_then(|cfg| app::scan(&cfg)),
         Command::Baseline(args) => resolve_baseline(args).and_then(|cfg| app::baseline(&cfg)),
         Command::Rules(cmd) => rules_cmd::run(cmd),
+        Command::Completions { shell } => print_generated(|out| {
+            clap_complete::generate(shell, &mut Cli::command(), "keyhound", out);
+            Ok(())
+        }),
+        Command::Man => print_generated(|out| clap_mangen::Man::new(Cli::command()).render(out)),
     };
     match result {
         Ok(outcome) => ExitCode::from(outcome as u8),
@@ -541,6 +556,20 @@ fn parse() -> Cli {
     }
     let matches = named(Cli::command()).get_matches();
     Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
+/// Writes what `generate` makes (a completion script, the man page) to standard output, built
+/// in memory first so that a closed pipe is an error here, never a panic in the generator.
+fn print_generated(
+    generate: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>,
+) -> Result<app::Outcome> {
+    use std::io::Write;
+    let mut text = Vec::new();
+    generate(&mut text).context("cannot generate the text")?;
+    let mut out = std::io::stdout().lock();
+    out.write_all(&text)?;
+    out.flush()?;
+    Ok(app::Outcome::Clean)
 }
 
 /// Whether an error comes from writing to a pipe whose reader has gone.

@@ -10,6 +10,7 @@ mod files;
 mod fuzzed;
 mod generic;
 mod git;
+mod install;
 mod outputs;
 mod paired;
 mod precommit;
