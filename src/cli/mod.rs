@@ -69,6 +69,7 @@ enum Command {
         after_help = "Examples:\n  keyhound completions bash > ~/.local/share/bash-completion/completions/keyhound\n  keyhound completions zsh > \"${fpath[1]}/_keyhound\"\n  keyhound completions fish > ~/.config/fish/completions/keyhound.fish"
     )]
     Completions {
+        /// The shell to write the script for.
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
