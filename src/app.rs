@@ -1265,7 +1265,9 @@ fn print_problems(problems: &[Problem], verbose: bool) {
             }
             _ => {}
         }
-        let _ = writeln!(stderr, "warning: {}: {}", p.path, p.message);
+        // Archive member names come from the archive, like file names from the tree.
+        let path = report::escape_controls(&p.path);
+        let _ = writeln!(stderr, "warning: {path}: {}", p.message);
     }
     if !verbose && specials > SPECIAL_WARNINGS_SHOWN {
         let _ = writeln!(
@@ -1334,7 +1336,10 @@ fn print_summary(
     elapsed: Duration,
 ) {
     let files_with: std::collections::BTreeSet<&str> =
-        findings.iter().map(|f| f.path.as_str()).collect();
+        findings
+            .iter()
+            .map(|f| f.archive.as_deref().unwrap_or(&f.path))
+            .collect();
     let mut line = format!(
         "keyhound: {} in {} of {} ({} in {}",
         plural(stats.findings as usize, "finding"),

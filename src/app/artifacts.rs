@@ -203,10 +203,11 @@ fn ships_as_code(name: &str, data: &[u8], package: Option<Package>) -> bool {
         .unwrap_or_default();
     match ext.as_str() {
         "dex" | "wasm" | "class" => true,
-        // Native libraries and executables (ELF, Mach-O) inside an app package.
+        // Inside an app package: native libraries and executables (ELF, Mach-O), compiled
+        // resources (`resources.arsc`) and binary XML (`AndroidManifest.xml` meta-data).
         _ => {
             package.is_some()
-                && (ext == "so"
+                && (matches!(ext.as_str(), "so" | "arsc" | "xml")
                     || data.starts_with(b"\x7fELF")
                     || [
                         [0xfe, 0xed, 0xfa, 0xce],

@@ -14,9 +14,11 @@
 //! tar.gz/tgz and single `.gz` files. Not read: bzip2, xz and zstd (their crates build C code),
 //! and Electron `.asar`.
 
+use std::cell::Cell;
 use std::io::{self, Cursor, Read};
+use std::rc::Rc;
 
-use flate2::read::MultiGzDecoder;
+use flate2::read::{DeflateDecoder, MultiGzDecoder};
 
 use super::{Problem, ProblemKind};
 
@@ -268,10 +270,8 @@ impl<'a> Walker<'a, '_> {
             }
             Format::Tar => self.tar(chain, data, depth, package),
             Format::TarGz => {
-                let gz = Budget::new(
-                    MultiGzDecoder::new(Counted::new(data)),
-                    self.limits.max_ratio,
-                );
+                let (input, taken) = Counted::new(data);
+                let gz = Budget::new(MultiGzDecoder::new(input), taken, self.limits.max_ratio);
                 self.tar(chain, gz, depth, package);
             }
             Format::Gz => {
@@ -281,8 +281,9 @@ impl<'a> Walker<'a, '_> {
                     .or_else(|| file.strip_suffix(".GZ"))
                     .unwrap_or(file)
                     .to_string();
-                let mut gz = MultiGzDecoder::new(Counted::new(data));
-                let (bytes, cut, err) = self.read_member(&mut gz, Some(data.len() as u64));
+                let (input, taken) = Counted::new(data);
+                let mut gz = Budget::new(MultiGzDecoder::new(input), taken, self.limits.max_ratio);
+                let (bytes, cut, err) = self.read_member(&mut gz, None);
                 self.member(chain, &inner, &bytes, cut, err, depth, package);
             }
         }
@@ -311,19 +312,20 @@ impl<'a> Walker<'a, '_> {
                 return self.zip_stream(chain, data, depth, package);
             }
         };
+        let mut headers = std::collections::HashSet::new();
+        let mut overlap_said = false;
         for i in 0..zip.len() {
             if self.stopped || !self.count_entry(chain) {
                 return;
             }
             let raw = zip.by_index_raw(i).map(|f| {
                 (
-                    f.name().to_string(),
+                    (f.name().to_string(), f.header_start()),
                     f.is_dir(),
                     f.encrypted(),
-                    f.compressed_size(),
                 )
             });
-            let (name, is_dir, encrypted, compressed) = match raw {
+            let ((name, header), is_dir, encrypted) = match raw {
                 Ok(meta) => meta,
                 Err(e) => {
                     let name = zip.name_for_index(i).unwrap_or("?").to_string();
@@ -338,6 +340,20 @@ impl<'a> Walker<'a, '_> {
             if is_dir {
                 continue;
             }
+            // Central directory entries that share one local header (an overlapping-entries
+            // bomb) are read once.
+            if !headers.insert(header) {
+                if !overlap_said {
+                    overlap_said = true;
+                    self.warn(
+                        chain,
+                        ProblemKind::ArchiveLimit,
+                        "members share their data (an overlapping zip bomb?): each read once"
+                            .into(),
+                    );
+                }
+                continue;
+            }
             if encrypted {
                 self.warn(
                     &join(chain, &name),
@@ -346,8 +362,26 @@ impl<'a> Walker<'a, '_> {
                 );
                 continue;
             }
-            let (bytes, cut, err) = match zip.by_index(i) {
-                Ok(mut f) => self.read_member(&mut f, Some(compressed)),
+            // Decompressed here, from the raw bytes, so that the ratio is checked against the
+            // compressed bytes actually taken, as the output grows.
+            let ratio = self.limits.max_ratio;
+            let (bytes, cut, err) = match zip.by_index_raw(i) {
+                Ok(f) => match f.compression() {
+                    zip::CompressionMethod::Stored => {
+                        let mut f = f;
+                        self.read_member(&mut f, None)
+                    }
+                    zip::CompressionMethod::Deflated => {
+                        let (input, taken) = Counted::new(f);
+                        let mut d = Budget::new(DeflateDecoder::new(input), taken, ratio);
+                        self.read_member(&mut d, None)
+                    }
+                    other => (
+                        Vec::new(),
+                        None,
+                        Some(format!("compression method {other} is not read")),
+                    ),
+                },
                 Err(e) => (Vec::new(), None, Some(e.to_string())),
             };
             self.member(chain, &name, &bytes, cut, err, depth, package);
@@ -428,11 +462,11 @@ impl<'a> Walker<'a, '_> {
             }
             let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
             let (bytes, cut, err) = self.read_member(&mut entry, None);
-            if err.is_some() && budget_error(err.as_deref()) {
-                self.tar_budget(chain);
+            self.member(chain, &name, &bytes, cut, err, depth, package);
+            if cut == Some(Cut::Ratio) {
+                // The stream as a whole is over its ratio: nothing after this can be read.
                 return;
             }
-            self.member(chain, &name, &bytes, cut, err, depth, package);
         }
     }
 
@@ -497,7 +531,10 @@ impl<'a> Walker<'a, '_> {
         let (cap, why) = caps[0];
         let (data, over, err) = read_capped(r, cap);
         self.total += data.len() as u64;
-        (data, over.then_some(why), err.map(|e| e.to_string()))
+        match err.map(|e| e.to_string()) {
+            Some(e) if budget_error(Some(&e)) => (data, Some(Cut::Ratio), None),
+            err => (data, over.then_some(why), err),
+        }
     }
 
     /// A member read (or cut short): a nested archive is read in turn, anything else visited.
@@ -646,41 +683,45 @@ fn budget_error(message: Option<&str>) -> bool {
 }
 
 /// Compressed input, counted as the decoder takes it.
-struct Counted<'a> {
-    data: &'a [u8],
-    at: std::rc::Rc<std::cell::Cell<u64>>,
+struct Counted<R> {
+    inner: R,
+    taken: Rc<Cell<u64>>,
 }
 
-impl<'a> Counted<'a> {
-    fn new(data: &'a [u8]) -> Counted<'a> {
-        Counted {
-            data,
-            at: std::rc::Rc::default(),
-        }
+impl<R: Read> Counted<R> {
+    fn new(inner: R) -> (Counted<R>, Rc<Cell<u64>>) {
+        let taken = Rc::new(Cell::new(0));
+        (
+            Counted {
+                inner,
+                taken: taken.clone(),
+            },
+            taken,
+        )
     }
 }
 
-impl Read for Counted<'_> {
+impl<R: Read> Read for Counted<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = (&self.data[self.at.get() as usize..]).read(buf)?;
-        self.at.set(self.at.get() + n as u64);
+        let n = self.inner.read(buf)?;
+        self.taken.set(self.taken.get() + n as u64);
         Ok(n)
     }
 }
 
-/// A decompressed stream that ends in an error once it has given out more than the ratio
-/// limit times the compressed bytes taken so far: a gzip bomb stops after a few megabytes,
-/// whatever a tar header declares (the tar reader skips unread member bytes by reading them).
-struct Budget<'a> {
-    inner: MultiGzDecoder<Counted<'a>>,
-    taken: std::rc::Rc<std::cell::Cell<u64>>,
+/// A decompressing reader that ends in an error once it has given out more than `ratio` times
+/// the compressed bytes taken so far (and more than [`RATIO_FLOOR`]): a bomb stops after a few
+/// megabytes, whatever its headers declare (the tar reader skips unread member bytes by reading
+/// them, through this).
+struct Budget<R> {
+    inner: R,
+    taken: Rc<Cell<u64>>,
     out: u64,
     ratio: u64,
 }
 
-impl<'a> Budget<'a> {
-    fn new(inner: MultiGzDecoder<Counted<'a>>, ratio: u64) -> Budget<'a> {
-        let taken = inner.get_ref().at.clone();
+impl<R: Read> Budget<R> {
+    fn new(inner: R, taken: Rc<Cell<u64>>, ratio: u64) -> Budget<R> {
         Budget {
             inner,
             taken,
@@ -690,13 +731,13 @@ impl<'a> Budget<'a> {
     }
 }
 
-impl Read for Budget<'_> {
+impl<R: Read> Read for Budget<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let allowed = self
             .taken
             .get()
             .saturating_mul(self.ratio)
-            .max(RATIO_FLOOR * 16);
+            .max(RATIO_FLOOR);
         if self.out > allowed {
             return Err(io::Error::other(BUDGET_MESSAGE));
         }
