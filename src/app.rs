@@ -582,7 +582,8 @@ fn collect(cfg: &ScanConfig, purpose: Purpose) -> Result<Run> {
             .chain(dropped.iter_mut().map(|(f, _)| f))
         {
             // A member of an archive points at the archive.
-            f.repo_path.clone_from(f.archive.as_ref().unwrap_or(&f.path));
+            f.repo_path
+                .clone_from(f.archive.as_ref().unwrap_or(&f.path));
         }
     }
     let (findings, more_dropped) = filter::apply(
@@ -1335,11 +1336,10 @@ fn print_summary(
     dropped: &[(Finding, DropReason)],
     elapsed: Duration,
 ) {
-    let files_with: std::collections::BTreeSet<&str> =
-        findings
-            .iter()
-            .map(|f| f.archive.as_deref().unwrap_or(&f.path))
-            .collect();
+    let files_with: std::collections::BTreeSet<&str> = findings
+        .iter()
+        .map(|f| f.archive.as_deref().unwrap_or(&f.path))
+        .collect();
     let mut line = format!(
         "keyhound: {} in {} of {} ({} in {}",
         plural(stats.findings as usize, "finding"),

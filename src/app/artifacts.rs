@@ -84,7 +84,8 @@ impl Artifacts {
                 let mut acc = Accumulated::default();
                 let summary = archive::walk(display, format, data, &self.limits, &mut |m| {
                     let engine_path = format!("{rel}/{}", m.path.replace('!', "/"));
-                    let outcome = self.member(engine, scratch, &engine_path, m.path, m.data, m.package);
+                    let outcome =
+                        self.member(engine, scratch, &engine_path, m.path, m.data, m.package);
                     acc.add(outcome, display, m.path);
                 });
                 let mut problems = summary.problems;
@@ -173,12 +174,7 @@ impl Artifacts {
                 .map(may_fire_on_binary)
                 .collect()
         });
-        let keep = |f: &Finding| {
-            engine
-                .rules()
-                .index_of(&f.rule)
-                .is_some_and(|i| allowed[i])
-        };
+        let keep = |f: &Finding| engine.rules().index_of(&f.rule).is_some_and(|i| allowed[i]);
         if let FileOutcome::Scanned {
             findings, dropped, ..
         } = &mut outcome
@@ -337,7 +333,29 @@ fn capture<'h>(hir: &'h Hir, want: &dyn Fn(Option<&str>, u32) -> bool) -> Option
 
 #[cfg(test)]
 mod tests {
-    use super::secret_prefix_len;
+    use super::{may_fire_on_binary, secret_prefix_len};
+
+    /// Which built-in rules search binaries: the prefixed and checksummed ones, no generic or
+    /// context-word rule.
+    #[test]
+    fn binary_rules_are_the_distinctive_ones() {
+        let rules = crate::rules::RuleSet::builtin().expect("built-in rules load");
+        let fires = |id: &str| may_fire_on_binary(rules.get(id).expect(id));
+        for id in ["deepseek.api-key", "aws.access-key-id"] {
+            assert!(fires(id), "{id}");
+        }
+        let allowed: Vec<&str> = rules
+            .rules()
+            .iter()
+            .filter(|r| may_fire_on_binary(r))
+            .map(|r| r.spec.id.as_str())
+            .collect();
+        assert!(allowed.iter().all(|id| !id.starts_with("generic.")));
+        // Most provider rules have a prefix; context-word rules (a provider's name near a
+        // bare random value) do not.
+        assert!(allowed.len() > 200 && allowed.len() < rules.len(), "{}", allowed.len());
+        eprintln!("{} of {} rules fire on binary strings", allowed.len(), rules.len());
+    }
 
     #[test]
     fn prefixes_of_secrets() {

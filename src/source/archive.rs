@@ -114,11 +114,27 @@ const ZIP_EXTS: &[&str] = &[
     "xpi", "docx", "docm", "dotx", "xlsx", "xlsm", "xltx", "pptx", "pptm", "potx",
 ];
 
-/// The extension of the last component of a `/`-separated name, lowercased.
-fn extension(name: &str) -> Option<String> {
+/// The extension of the last component of a `/`-separated name, lowercased, when it is short
+/// enough to be one of ours (no allocation: this runs for every file of a scan).
+fn extension(name: &str) -> Option<Ext> {
     let file = name.rsplit('/').next().unwrap_or(name);
     let (stem, ext) = file.rsplit_once('.')?;
-    (!stem.is_empty()).then(|| ext.to_ascii_lowercase())
+    if stem.is_empty() || ext.len() > 5 {
+        return None;
+    }
+    let mut e = Ext([0; 5], ext.len());
+    e.0[..ext.len()].copy_from_slice(ext.as_bytes());
+    e.0.make_ascii_lowercase();
+    Some(e)
+}
+
+/// A lowercased extension of at most five bytes.
+struct Ext([u8; 5], usize);
+
+impl Ext {
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0[..self.1]).unwrap_or("")
+    }
 }
 
 impl Artifact {
@@ -133,7 +149,10 @@ impl Artifact {
             "crx" => Artifact::Archive(Format::Crx),
             "tar" => Artifact::Archive(Format::Tar),
             "tgz" => Artifact::Archive(Format::TarGz),
-            "gz" if name.to_ascii_lowercase().ends_with(".tar.gz") => {
+            "gz" if name.len() >= 7
+                && name.as_bytes()[name.len() - 7..name.len() - 3]
+                    .eq_ignore_ascii_case(b".tar") =>
+            {
                 Artifact::Archive(Format::TarGz)
             }
             "gz" => Artifact::Archive(Format::Gz),
@@ -518,10 +537,8 @@ impl<'a> Walker<'a, '_> {
         compressed: Option<u64>,
     ) -> (Vec<u8>, Option<Cut>, Option<String>) {
         let left = self.limits.max_total_size.saturating_sub(self.total);
-        let ratio_cap = compressed.map(|c| {
-            c.saturating_mul(self.limits.max_ratio)
-                .max(RATIO_FLOOR)
-        });
+        let ratio_cap =
+            compressed.map(|c| c.saturating_mul(self.limits.max_ratio).max(RATIO_FLOOR));
         let mut caps = [
             (self.limits.max_member_size, Cut::MemberSize),
             (left, Cut::TotalSize),
@@ -650,7 +667,11 @@ fn read_capped(r: &mut dyn Read, cap: u64) -> (Vec<u8>, bool, Option<io::Error>)
     loop {
         if out.len() == out.capacity() {
             // One byte past the cap tells whether there was more.
-            let want = out.capacity().saturating_mul(2).max(STEP).min(cap.saturating_add(1));
+            let want = out
+                .capacity()
+                .saturating_mul(2)
+                .max(STEP)
+                .min(cap.saturating_add(1));
             out.reserve_exact(want.saturating_sub(out.len()).max(1));
         }
         let room = (out.capacity() - out.len()).min(cap.saturating_add(1) - out.len());
@@ -733,11 +754,7 @@ impl<R: Read> Budget<R> {
 
 impl<R: Read> Read for Budget<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let allowed = self
-            .taken
-            .get()
-            .saturating_mul(self.ratio)
-            .max(RATIO_FLOOR);
+        let allowed = self.taken.get().saturating_mul(self.ratio).max(RATIO_FLOOR);
         if self.out > allowed {
             return Err(io::Error::other(BUDGET_MESSAGE));
         }
@@ -791,6 +808,9 @@ mod tests {
         let mut v2 = b"Cr24\x02\x00\x00\x00\x01\x00\x00\x00\x02\x00\x00\x00kss".to_vec();
         v2.extend_from_slice(b"PK\x03\x04");
         assert_eq!(Format::Crx.confirm(&v2), Some(19));
-        assert_eq!(Format::Crx.confirm(b"Cr24\x03\x00\x00\x00\xff\xff\xff\xff"), None);
+        assert_eq!(
+            Format::Crx.confirm(b"Cr24\x03\x00\x00\x00\xff\xff\xff\xff"),
+            None
+        );
     }
 }

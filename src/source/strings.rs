@@ -61,15 +61,13 @@ mod tests {
 
     #[test]
     fn runs_of_eight_or_more() {
-        let mut data = b"\x00\x01short\x00a long enough run\x00\x7fsecond-run-here\x00\x00".to_vec();
+        let mut data =
+            b"\x00\x01short\x00a long enough run\x00\x7fsecond-run-here\x00\x00".to_vec();
         for u in "wide string!".encode_utf16() {
             data.extend_from_slice(&u.to_le_bytes());
         }
         data.push(0xff);
         let text = String::from_utf8(extract(&data)).unwrap();
-        assert_eq!(
-            text,
-            "a long enough run\nsecond-run-here\nwide string!\n"
-        );
+        assert_eq!(text, "a long enough run\nsecond-run-here\nwide string!\n");
     }
 }

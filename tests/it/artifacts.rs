@@ -300,7 +300,10 @@ fn keys_in_an_apk_are_found_in_assets_resources_and_dex_strings() {
     let f = &findings(&report)[0];
     assert_eq!(f["provider"], "DeepSeek");
     assert_eq!(f["member"], "assets/config.properties");
-    assert!(f["archive"].as_str().unwrap().ends_with("release/app-release.apk"));
+    assert!(f["archive"]
+        .as_str()
+        .unwrap()
+        .ends_with("release/app-release.apk"));
     assert_eq!(report["stats"]["archives_read"], 1);
     assert_eq!(report["stats"]["archive_members"], 4);
     // The same key in the same member of another copy is another finding (own fingerprint).
@@ -438,7 +441,10 @@ fn generic_rules_stay_quiet_in_binary_strings() {
     // A password assignment is found in a text member, not among the strings of a dex.
     let assignment = "db_password = \"Zq8vN3xR7tLp2WmK\"\n";
     let dex = fake_dex(&[assignment.trim_end()]);
-    let apk = zip_of(&[("classes.dex", &dex), ("assets/db.properties", assignment.as_bytes())]);
+    let apk = zip_of(&[
+        ("classes.dex", &dex),
+        ("assets/db.properties", assignment.as_bytes()),
+    ]);
     let dir = tree(&[("app.apk", &apk)]);
     let report = scan_json(&[path_str(dir.path())]);
     let paths: Vec<String> = places(&report).into_iter().map(|p| p.0).collect();
@@ -605,7 +611,11 @@ fn self_including_and_deeply_nested_archives_terminate() {
         "{w:?}"
     );
     // All ten levels when asked for.
-    let report = scan_json(&["--max-archive-depth", "12", path_str(&dir.path().join("nested.zip"))]);
+    let report = scan_json(&[
+        "--max-archive-depth",
+        "12",
+        path_str(&dir.path().join("nested.zip")),
+    ]);
     assert_eq!(findings(&report).len(), 11);
 }
 
@@ -624,7 +634,11 @@ fn ordinary_binaries_need_binaries_flag() {
 
 #[test]
 fn archives_committed_to_git_are_read_in_history() {
-    if std::process::Command::new("git").arg("--version").output().is_err() {
+    if std::process::Command::new("git")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
         eprintln!("git is not installed: skipped");
         return;
     }
