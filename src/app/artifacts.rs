@@ -353,8 +353,16 @@ mod tests {
         assert!(allowed.iter().all(|id| !id.starts_with("generic.")));
         // Most provider rules have a prefix; context-word rules (a provider's name near a
         // bare random value) do not.
-        assert!(allowed.len() > 200 && allowed.len() < rules.len(), "{}", allowed.len());
-        eprintln!("{} of {} rules fire on binary strings", allowed.len(), rules.len());
+        assert!(
+            allowed.len() > 200 && allowed.len() < rules.len(),
+            "{}",
+            allowed.len()
+        );
+        eprintln!(
+            "{} of {} rules fire on binary strings",
+            allowed.len(),
+            rules.len()
+        );
     }
 
     #[test]
