@@ -23,6 +23,7 @@ use crate::rules::{Confidence, RuleSet};
 use crate::source::git::{self, GitMode, GitScan};
 use crate::source::{self, Problem, ProblemKind, Target, WalkOptions};
 
+mod artifacts;
 mod windowed;
 
 pub use windowed::DEFAULT_WINDOW;
@@ -408,6 +409,8 @@ fn collect(cfg: &ScanConfig, purpose: Purpose) -> Result<Run> {
             ..DetectOptions::default()
         },
     )?;
+    let artifacts = artifacts::Artifacts::new(&cfg.walk);
+    let artifacts = &artifacts;
     let mut commits: Vec<std::sync::Arc<git::CommitMeta>> = Vec::new();
     // Per file (or blob) scanned: the providers it names, for findings that name none.
     let mentions = std::sync::Mutex::new(Vec::new());
@@ -433,13 +436,21 @@ fn collect(cfg: &ScanConfig, purpose: Purpose) -> Result<Run> {
             source::walk_each(&roots, &cfg.walk, || {
                 let (mut scratch, mut reader) = (engine.scratch(), source::Reader::default());
                 let (engine, exclusion, bar) = (&engine, &exclusion, &bar);
+                let artifacts = &artifacts;
                 let (outcomes, problems, excluded) = (&outcomes, &problems, &excluded);
                 move |item| match item {
                     Ok(t) => match exclusion.reason(&t) {
                         Some(r) => lock(excluded).push((t.display, r)),
                         None => {
                             bar.inc_length(1);
-                            let o = scan_file(engine, &mut scratch, &mut reader, &t, &cfg.walk);
+                            let o = scan_file(
+                                engine,
+                                &mut scratch,
+                                &mut reader,
+                                &t,
+                                &cfg.walk,
+                                artifacts,
+                            );
                             let m = scratch.take_mentions();
                             if !m.is_empty() {
                                 lock(said).push((t.display.clone(), m));
@@ -506,6 +517,7 @@ fn collect(cfg: &ScanConfig, purpose: Purpose) -> Result<Run> {
                                     plan,
                                     &job,
                                     cfg.walk.max_file_size,
+                                    artifacts,
                                 );
                                 // What the blob names decides for its folder as a file's does
                                 // in a tree scan (every version of it in history).
@@ -535,6 +547,7 @@ fn collect(cfg: &ScanConfig, purpose: Purpose) -> Result<Run> {
                 outcomes,
                 &also_at,
                 cfg.walk.max_file_size,
+                artifacts,
             );
             (outcomes, problems, excluded)
         }
@@ -552,11 +565,17 @@ fn collect(cfg: &ScanConfig, purpose: Purpose) -> Result<Run> {
                 bytes,
                 findings: f,
                 dropped: d,
+                archive,
             } => {
                 stats.files_scanned += 1;
                 stats.bytes_scanned += bytes;
                 findings.extend(f);
                 dropped.extend(d);
+                if let Some(a) = archive {
+                    stats.archives_read += 1;
+                    stats.archive_members += a.members;
+                    problems.extend(a.problems);
+                }
             }
             FileOutcome::Skipped(p) => problems.push(p),
         }
@@ -580,7 +599,9 @@ fn collect(cfg: &ScanConfig, purpose: Purpose) -> Result<Run> {
             .iter_mut()
             .chain(dropped.iter_mut().map(|(f, _)| f))
         {
-            f.repo_path.clone_from(&f.path);
+            // A member of an archive points at the archive.
+            f.repo_path
+                .clone_from(f.archive.as_ref().unwrap_or(&f.path));
         }
     }
     let (findings, more_dropped) = filter::apply(
@@ -620,12 +641,13 @@ fn collect(cfg: &ScanConfig, purpose: Purpose) -> Result<Run> {
 /// Gives a file's findings the names users and CI see (see [`source::Target`]); the engine
 /// saw the path relative to the scan root.
 fn placed(outcome: FileOutcome, t: &Target) -> FileOutcome {
-    let (bytes, mut findings, mut dropped) = match outcome {
+    let (bytes, mut findings, mut dropped, archive) = match outcome {
         FileOutcome::Scanned {
             bytes,
             findings,
             dropped,
-        } => (bytes, findings, dropped),
+            archive,
+        } => (bytes, findings, dropped, archive),
         FileOutcome::Skipped(mut p) => {
             // A caught panic names the file as the engine saw it.
             p.path.clone_from(&t.display);
@@ -636,14 +658,13 @@ fn placed(outcome: FileOutcome, t: &Target) -> FileOutcome {
         .iter_mut()
         .chain(dropped.iter_mut().map(|(f, _)| f))
     {
-        f.path.clone_from(&t.display);
-        f.repo_path.clone_from(&t.repo);
-        f.fingerprint = crate::finding::fingerprint(&f.rule, &f.secret_sha256, &t.repo);
+        artifacts::place(f, &t.display, &t.repo);
     }
     FileOutcome::Scanned {
         bytes,
         findings,
         dropped,
+        archive,
     }
 }
 
@@ -737,6 +758,8 @@ enum FileOutcome {
         findings: Vec<Finding>,
         /// Dropped while the file's bytes were at hand (duplicates, inline markers).
         dropped: Vec<(Finding, DropReason)>,
+        /// Set when the file was read as an archive.
+        archive: Option<Box<artifacts::ArchiveRead>>,
     },
     Skipped(Problem),
 }
@@ -747,12 +770,16 @@ fn scan_file(
     reader: &mut source::Reader,
     t: &Target,
     walk: &WalkOptions,
+    artifacts: &artifacts::Artifacts,
 ) -> FileOutcome {
     let max = walk.max_file_size;
     let (mut file, len) = match source::open(t) {
         Ok(opened) => opened,
         Err(p) => return FileOutcome::Skipped(p),
     };
+    if let Some(artifact) = artifacts.by_name(&t.rel) {
+        return scan_artifact(engine, scratch, t, file, len, max, artifacts, artifact);
+    }
     if let Some(outcome) = windowed::scan(engine, scratch, t, &mut file, len, max, walk.window) {
         return outcome;
     }
@@ -768,8 +795,70 @@ fn scan_file(
     }
     match reader.read(t, file, len, max) {
         Ok(data) => scan_bytes(engine, scratch, &t.rel, data),
+        Err(p) if p.kind == ProblemKind::Binary && artifacts.binaries() && len <= max => {
+            match source::open(t).and_then(|(file, len)| read_raw(t, file, len, max)) {
+                Ok(data) => artifacts.scan_binary(engine, scratch, &t.rel, &data),
+                Err(p) => FileOutcome::Skipped(p),
+            }
+        }
         Err(p) => FileOutcome::Skipped(p),
     }
+}
+
+/// A file whose name says archive or compiled code: read whole (up to `--max-file-size`) and
+/// scanned as what its bytes confirm, else as any file.
+#[allow(clippy::too_many_arguments)]
+fn scan_artifact(
+    engine: &Engine,
+    scratch: &mut crate::detect::Scratch,
+    t: &Target,
+    file: std::fs::File,
+    len: u64,
+    max: u64,
+    artifacts: &artifacts::Artifacts,
+    artifact: source::archive::Artifact,
+) -> FileOutcome {
+    let data = match read_raw(t, file, len, max) {
+        Ok(d) => d,
+        Err(p) => return FileOutcome::Skipped(p),
+    };
+    if let Some(o) = artifacts.scan(engine, scratch, &t.rel, &t.display, &data, artifact) {
+        return o;
+    }
+    if artifacts.binaries() && source::looks_binary(&data) {
+        return artifacts.scan_binary(engine, scratch, &t.rel, &data);
+    }
+    match source::decode(&t.display, data) {
+        Ok(text) => scan_bytes(engine, scratch, &t.rel, &text),
+        Err(p) => FileOutcome::Skipped(p),
+    }
+}
+
+/// The bytes of a file as they are (no decoding, no binary check), up to `max`.
+fn read_raw(t: &Target, file: std::fs::File, len: u64, max: u64) -> Result<Vec<u8>, Problem> {
+    use std::io::Read;
+    let problem = |kind, message: String| Problem {
+        path: t.display.clone(),
+        kind,
+        message,
+    };
+    if len > max {
+        return Err(problem(
+            ProblemKind::TooLarge,
+            format!("skipped: {len} bytes is over --max-file-size ({max} bytes)"),
+        ));
+    }
+    let mut data = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    file.take(max.saturating_add(1))
+        .read_to_end(&mut data)
+        .map_err(|e| problem(ProblemKind::Unreadable, format!("cannot read: {e}")))?;
+    if data.len() as u64 > max {
+        return Err(problem(
+            ProblemKind::TooLarge,
+            format!("skipped: grew over --max-file-size ({max} bytes) while read"),
+        ));
+    }
+    Ok(data)
 }
 
 /// Scans bytes already in memory; a panic in the engine costs this file only.
@@ -792,6 +881,7 @@ fn scan_bytes(
                 bytes: data.len() as u64,
                 findings,
                 dropped,
+                archive: None,
             }
         }
         Err(panic) => {
@@ -844,6 +934,7 @@ fn scan_blob(
     plan: &GitScan,
     job: &git::BlobJob,
     max: u64,
+    artifacts: &artifacts::Artifacts,
 ) -> FileOutcome {
     let display = blob_display(job);
     let problem = |kind, message: String| {
@@ -867,21 +958,40 @@ fn scan_blob(
         Ok(d) => d,
         Err(e) => return problem(ProblemKind::Unreadable, format!("{e:#}")),
     };
-    let data = match source::decode(&display, data) {
-        Ok(d) => d,
-        Err(p) => return FileOutcome::Skipped(p),
+    // An archive (or compiled code) is read as in a tree scan; its findings are all new when
+    // the blob is (lines of the old blob's members are not compared).
+    let artifact = artifacts
+        .by_name(&job.path)
+        .and_then(|a| artifacts.scan(engine, scratch, &job.path, &display, &data, a));
+    let is_artifact = artifact.is_some();
+    let (outcome, data) = match artifact {
+        Some(o) => (o, Vec::new()),
+        None => {
+            let data = match source::decode(&display, data) {
+                Ok(d) => d,
+                Err(p) => return FileOutcome::Skipped(p),
+            };
+            (scan_bytes(engine, scratch, &job.path, &data), data)
+        }
     };
-    let target_path = job.path.clone();
-    let outcome = scan_bytes(engine, scratch, &target_path, &data);
     let FileOutcome::Scanned {
         bytes,
         mut findings,
         mut dropped,
+        archive,
     } = outcome
     else {
         return outcome;
     };
-    if let Some(previous) = job.previous {
+    if is_artifact {
+        for f in findings
+            .iter_mut()
+            .chain(dropped.iter_mut().map(|(f, _)| f))
+        {
+            artifacts::place(f, &job.path, &job.path);
+        }
+    }
+    if let (Some(previous), false) = (job.previous, is_artifact) {
         // An old side that is binary or unreadable counts as empty: every line is new.
         let old = git::read_blob(repo, previous)
             .ok()
@@ -923,6 +1033,7 @@ fn scan_blob(
         bytes,
         findings,
         dropped,
+        archive,
     }
 }
 
@@ -938,6 +1049,7 @@ fn elsewhere(
     outcomes: Vec<(gix::ObjectId, FileOutcome)>,
     also_at: &[git::BlobJob],
     max: u64,
+    artifacts: &artifacts::Artifacts,
 ) -> (Vec<FileOutcome>, Vec<Problem>) {
     let holding: std::collections::HashMap<gix::ObjectId, usize> = outcomes
         .iter()
@@ -963,7 +1075,10 @@ fn elsewhere(
             .par_iter()
             .map_init(
                 || (engine.scratch(), plan.repo.to_thread_local()),
-                |(scratch, repo), job| (job.id, scan_blob(engine, scratch, repo, plan, job, max)),
+                |(scratch, repo), job| {
+                    let o = scan_blob(engine, scratch, repo, plan, job, max, artifacts);
+                    (job.id, o)
+                },
             )
             .collect()
     });
@@ -1169,7 +1284,9 @@ fn print_problems(problems: &[Problem], verbose: bool) {
             }
             _ => {}
         }
-        let _ = writeln!(stderr, "warning: {}: {}", p.path, p.message);
+        // Archive member names come from the archive, like file names from the tree.
+        let path = report::escape_controls(&p.path);
+        let _ = writeln!(stderr, "warning: {path}: {}", p.message);
     }
     if !verbose && specials > SPECIAL_WARNINGS_SHOWN {
         let _ = writeln!(
@@ -1237,8 +1354,10 @@ fn print_summary(
     dropped: &[(Finding, DropReason)],
     elapsed: Duration,
 ) {
-    let files_with: std::collections::BTreeSet<&str> =
-        findings.iter().map(|f| f.path.as_str()).collect();
+    let files_with: std::collections::BTreeSet<&str> = findings
+        .iter()
+        .map(|f| f.archive.as_deref().unwrap_or(&f.path))
+        .collect();
     let mut line = format!(
         "keyhound: {} in {} of {} ({} in {}",
         plural(stats.findings as usize, "finding"),
@@ -1253,6 +1372,13 @@ fn print_summary(
         line.push_str(&format!(", {}/s", human_bytes(rate as u64)));
     }
     line.push(')');
+    if stats.archives_read > 0 {
+        line.push_str(&format!(
+            "; read {} ({})",
+            plural(stats.archives_read as usize, "archive"),
+            plural(stats.archive_members as usize, "member")
+        ));
+    }
     let (mut inline, mut allowlist, mut baseline, mut published) = (0, 0, 0, 0);
     for (_, reason) in dropped {
         match reason {
@@ -1286,6 +1412,9 @@ fn print_summary(
         (stats.unreadable, "unreadable"),
         (stats.errors, "failed"),
         (stats.skipped_special, "not regular files"),
+        (stats.archive_limits, "over archive limits"),
+        (stats.encrypted_members, "encrypted members"),
+        (stats.corrupt_archives, "corrupt archive parts"),
     ]
     .iter()
     .filter(|(n, _)| *n > 0)

@@ -210,6 +210,14 @@ pub struct Finding {
     /// DeepSeek); null when the finding's own file decided it or nothing did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attributed_by: Option<String>,
+    /// The archive file (or blob) the secret was found in, as `path` names it before the `!`
+    /// (`dist/app.apk`); absent for a secret in an ordinary file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archive: Option<String>,
+    /// The member of `archive` that holds the secret, nested archives joined by `!`
+    /// (`lib/x.jar!config.properties`); `line` and `column` are inside it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member: Option<String>,
 }
 
 fn unset_severity() -> Severity {
@@ -269,6 +277,8 @@ impl Finding {
             partner: None,
             partner_line: None,
             attributed_by: None,
+            archive: None,
+            member: None,
         }
     }
 }

@@ -104,6 +104,7 @@ pub(super) fn scan(
                 bytes: windows.base + buf.len() as u64,
                 findings,
                 dropped,
+                archive: None,
             });
         }
         windows.advance(&buf[..stride]);

@@ -195,6 +195,16 @@ struct InputArgs {
     #[arg(long, value_name = "SIZE", default_value = DEFAULT_MAX_FILE_SIZE)]
     max_file_size: String,
 
+    /// Read archives (zip, jar, apk, ipa, whl, crx, tar.gz, ...) this many levels deep, in
+    /// memory; 0 reads none.
+    #[arg(long, value_name = "N", default_value_t = crate::source::archive::DEFAULT_MAX_DEPTH)]
+    max_archive_depth: u32,
+
+    /// Scan the printable strings of every binary file (by default only of code that ships
+    /// to clients: .wasm, .dex, and .so, .class and executables inside archives).
+    #[arg(long)]
+    binaries: bool,
+
     /// Scan files larger than SIZE in windows of SIZE (memory bounded by it); for tests.
     #[arg(long, value_name = "SIZE", hide = true)]
     window_size: Option<String>,
@@ -792,6 +802,8 @@ fn resolve_input(args: InputArgs) -> Result<ScanConfig> {
                 },
                 None => app::DEFAULT_WINDOW,
             },
+            max_archive_depth: args.max_archive_depth,
+            binaries: args.binaries,
         },
         format: Format::Human,
         output: None,

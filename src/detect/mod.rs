@@ -1027,6 +1027,8 @@ impl Engine {
                 partner: partner.map(|(s, e)| String::from_utf8_lossy(&hay[s..e]).into_owned()),
                 partner_line: shown_partner.map(|(s, _)| lines.position(s).0),
                 attributed_by: None,
+                archive: None,
+                member: None,
                 raw,
             });
         }

@@ -70,7 +70,7 @@ pub fn emit(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<()> {
             if current.is_some() {
                 writeln!(out)?;
             }
-            writeln!(out, "{}", paint(p.path, &f.path))?;
+            writeln!(out, "{}", paint(p.path, &super::escape_controls(&f.path)))?;
             current = Some(&f.path);
         }
         finding(report, &p, f, out)?;

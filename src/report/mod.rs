@@ -47,6 +47,20 @@ pub struct Stats {
     pub skipped_special: u64,
     pub rules: u64,
     pub findings: u64,
+    /// Files read as archives, and the members of theirs that were scanned.
+    #[serde(default)]
+    pub archives_read: u64,
+    #[serde(default)]
+    pub archive_members: u64,
+    /// Archive limits reached (size, ratio, member count, depth): each a warning.
+    #[serde(default)]
+    pub archive_limits: u64,
+    /// Encrypted archive members: listed, not read.
+    #[serde(default)]
+    pub encrypted_members: u64,
+    /// Archives or members that could not be read to their end.
+    #[serde(default)]
+    pub corrupt_archives: u64,
 }
 
 impl Stats {
@@ -57,6 +71,9 @@ impl Stats {
             ProblemKind::Unreadable => self.unreadable += 1,
             ProblemKind::Internal => self.errors += 1,
             ProblemKind::Special => self.skipped_special += 1,
+            ProblemKind::ArchiveLimit => self.archive_limits += 1,
+            ProblemKind::Encrypted => self.encrypted_members += 1,
+            ProblemKind::Corrupt => self.corrupt_archives += 1,
         }
     }
 }

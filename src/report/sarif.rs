@@ -199,6 +199,10 @@ fn result(f: &Finding, rule_index: i64) -> SarifResult {
     if let Some(e) = &f.encoding {
         props.insert("encoding".into(), json!(e));
     }
+    if let (Some(a), Some(m)) = (&f.archive, &f.member) {
+        props.insert("archive".into(), json!(a));
+        props.insert("member".into(), json!(m));
+    }
     if let Some(a) = &f.attributed_by {
         props.insert("attributed_by".into(), json!(a));
     }
@@ -234,8 +238,11 @@ fn result(f: &Finding, rule_index: i64) -> SarifResult {
         .message(
             Message::builder()
                 .text(format!(
-                    "{} ({}) found: {}{overdue}",
-                    f.name, f.provider, f.redacted
+                    "{} ({}) found: {}{}{overdue}",
+                    f.name,
+                    f.provider,
+                    f.redacted,
+                    in_member(f)
                 ))
                 .build(),
         )
@@ -243,6 +250,18 @@ fn result(f: &Finding, rule_index: i64) -> SarifResult {
         .partial_fingerprints(fingerprints)
         .properties(PropertyBag::builder().additional_properties(props).build())
         .build()
+}
+
+/// Where in an archive the secret is: the location names the archive, whose lines are not the
+/// member's (`; in member assets/config.properties, line 3, column 12`).
+fn in_member(f: &Finding) -> String {
+    match &f.member {
+        Some(m) => format!(
+            "; in member {m} of the archive, line {}, column {}",
+            f.line, f.column
+        ),
+        None => String::new(),
+    }
 }
 
 pub fn emit(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<()> {

@@ -3,7 +3,9 @@
 //! included; `.git/` never entered) and reading each file into memory, with binary, too-large
 //! and unreadable files turned into [`Problem`]s that name the path instead of stopping the scan.
 
+pub mod archive;
 pub mod git;
+pub mod strings;
 
 use std::fs::File;
 use std::io::Read;
@@ -23,6 +25,11 @@ pub struct WalkOptions {
     /// Files larger than this are read and scanned in windows of this many bytes (memory
     /// bounded by the window; see `app::windowed`).
     pub window: u64,
+    /// Archives are read this many levels deep; 0 reads none (`--max-archive-depth`).
+    pub max_archive_depth: u32,
+    /// Scan the printable strings of every binary file, not only of code that ships to
+    /// clients (`--binaries`).
+    pub binaries: bool,
 }
 
 /// A file to scan, and its three names.
@@ -143,6 +150,14 @@ pub enum ProblemKind {
     /// Not a regular file: a symbolic link (never followed), a named pipe, a socket or a
     /// device. Listed so that nothing is skipped silently; not an error.
     Special,
+    /// A limit on archives stopped part of one from being read: a member's or the whole
+    /// file's uncompressed size, the compression ratio, the member count, the nesting depth.
+    ArchiveLimit,
+    /// An encrypted archive member: listed, never read. Not an error.
+    Encrypted,
+    /// An archive, or a member, that could not be read to its end: what came before was
+    /// scanned.
+    Corrupt,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -156,7 +171,10 @@ impl Problem {
     /// Whether this problem fails a `--strict` scan: a file that should have been read was
     /// not. Binary files and special entries are expected and never read.
     pub fn is_error(&self) -> bool {
-        !matches!(self.kind, ProblemKind::Binary | ProblemKind::Special)
+        !matches!(
+            self.kind,
+            ProblemKind::Binary | ProblemKind::Special | ProblemKind::Encrypted
+        )
     }
 }
 

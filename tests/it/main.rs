@@ -2,6 +2,7 @@
 //! (copied or generated into temp dirs) and checks what users see.
 
 mod action;
+mod artifacts;
 mod credentials;
 mod deepseek;
 mod everyday;
