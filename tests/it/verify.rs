@@ -809,23 +809,24 @@ const MORE: [&str; 8] = [
     "sk-815d2802827283e0ad84173581569969",
 ];
 
-/// A tree with each of `keys` in its own file, next to the word DeepSeek.
-fn deepseek_tree(keys: &[&str]) -> tempfile::TempDir {
-    let files: Vec<(String, Vec<u8>)> = keys
-        .iter()
-        .enumerate()
-        .map(|(i, k)| {
-            (
-                format!("k{i}.env"),
-                format!("DEEPSEEK_API_KEY={k}\n").into_bytes(),
-            )
-        })
-        .collect();
+/// A tree with each of `keys` in its own file: `file(i, key)` gives its name and text.
+pub(crate) fn keys_tree(
+    keys: &[&str],
+    file: impl Fn(usize, &str) -> (String, String),
+) -> tempfile::TempDir {
+    let files: Vec<(String, String)> = keys.iter().enumerate().map(|(i, k)| file(i, k)).collect();
     let refs: Vec<(&str, &[u8])> = files
         .iter()
-        .map(|(p, d)| (p.as_str(), d.as_slice()))
+        .map(|(p, d)| (p.as_str(), d.as_bytes()))
         .collect();
     tree(&refs)
+}
+
+/// A tree with each of `keys` in its own file, next to the word DeepSeek.
+fn deepseek_tree(keys: &[&str]) -> tempfile::TempDir {
+    keys_tree(keys, |i, k| {
+        (format!("k{i}.env"), format!("DEEPSEEK_API_KEY={k}\n"))
+    })
 }
 
 #[test]

@@ -107,21 +107,9 @@ fn endpoint(provider: &str, server: &Server) -> [String; 2] {
 
 /// Each key in its own file, with nothing that names a provider.
 fn undecided_tree(keys: &[&str]) -> tempfile::TempDir {
-    let files: Vec<(String, Vec<u8>)> = keys
-        .iter()
-        .enumerate()
-        .map(|(i, k)| {
-            (
-                format!("k{i}.py"),
-                format!("API_KEY = \"{k}\"\n").into_bytes(),
-            )
-        })
-        .collect();
-    let refs: Vec<(&str, &[u8])> = files
-        .iter()
-        .map(|(p, d)| (p.as_str(), d.as_slice()))
-        .collect();
-    tree(&refs)
+    crate::verify::keys_tree(keys, |i, k| {
+        (format!("k{i}.py"), format!("API_KEY = \"{k}\"\n"))
+    })
 }
 
 /// Regression: a 402 ("the key may be valid"), a 429, a 5xx or a timeout from DeepSeek sent a
