@@ -285,7 +285,7 @@ impl RuleSet {
                     spec.negative_examples = neg;
                 }
             }
-            set.add_specs(file.rule, origin)?;
+            set.add_specs(file.rule, origin, examples)?;
         }
         set.finish()?;
         Ok(set)
@@ -318,7 +318,7 @@ impl RuleSet {
             set.add_file(&text, Origin::Operator(path.display().to_string()))?;
         }
         if let Some((source, specs)) = config {
-            set.add_specs(specs.to_vec(), Origin::Config(source.to_string()))?;
+            set.add_specs(specs.to_vec(), Origin::Config(source.to_string()), true)?;
         }
         set.finish()?;
         // Operator and configuration rules are few; compile them now so a bad regex is
@@ -357,18 +357,14 @@ impl RuleSet {
         if file.rule.is_empty() {
             bail!("{origin}: the file defines no [[rule]]");
         }
-        self.add_specs(file.rule, origin)
+        self.add_specs(file.rule, origin, true)
     }
 
-    /// Validates rules already parsed and adds them.
-    fn add_specs(&mut self, specs: Vec<RuleSpec>, origin: Origin) -> Result<()> {
+    /// Validates rules already parsed and adds them; `examples` false for built-in rules
+    /// loaded without their examples (a scan's), whose examples are then not checked.
+    fn add_specs(&mut self, specs: Vec<RuleSpec>, origin: Origin, examples: bool) -> Result<()> {
         for spec in specs {
-            // Built-in rules loaded for a scan come without their examples (the tests load
-            // them with).
-            let lean = matches!(origin, Origin::Builtin(_))
-                && spec.examples.is_empty()
-                && spec.negative_examples.is_empty();
-            spec.validate(!lean)
+            spec.validate(examples)
                 .with_context(|| format!("{origin}: rule `{}`", spec.id))?;
             if !matches!(origin, Origin::Builtin(_)) {
                 format::regex_syntax_check(&spec.pattern)

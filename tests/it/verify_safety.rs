@@ -229,11 +229,14 @@ fn verify_command_provider_pins_the_one_provider_asked() {
     let [c, d] = endpoint("dashscope", &dashscope);
     let both = ["--rule", "deepseek.api-key", &a, &b, &c, &d];
 
-    let out = verify_cmd(
-        &[&both[..], &["--provider", "dashscope"]].concat(),
-        K401,
-        &proxy,
-    );
+    let pinned = |provider: &str| {
+        verify_cmd(
+            &[&both[..], &["--provider", provider]].concat(),
+            K401,
+            &proxy,
+        )
+    };
+    let out = pinned("dashscope");
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
     assert!(
@@ -242,11 +245,7 @@ fn verify_command_provider_pins_the_one_provider_asked() {
     );
     assert_eq!(deepseek.hits().len(), 0);
 
-    let out = verify_cmd(
-        &[&both[..], &["--provider", "deepseek"]].concat(),
-        K401,
-        &proxy,
-    );
+    let out = pinned("deepseek");
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{text}{}", stderr(&out));
     assert!(
@@ -255,11 +254,7 @@ fn verify_command_provider_pins_the_one_provider_asked() {
     );
     assert_eq!(dashscope.hits().len(), 1);
 
-    let out = verify_cmd(
-        &[&both[..], &["--provider", "openai"]].concat(),
-        K401,
-        &proxy,
-    );
+    let out = pinned("openai");
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("has no verifier for `openai`; give one of: deepseek, dashscope"),
