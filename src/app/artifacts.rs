@@ -201,11 +201,12 @@ fn ships_as_code(name: &str, data: &[u8], package: Option<Package>) -> bool {
         .unwrap_or_default();
     match ext.as_str() {
         "dex" | "wasm" | "class" => true,
-        // Inside an app package: native libraries and executables (ELF, Mach-O), compiled
-        // resources (`resources.arsc`) and binary XML (`AndroidManifest.xml` meta-data).
+        // Inside an app package: native libraries and executables (ELF, Mach-O; Node addons,
+        // `.node`, in Electron bundles), compiled resources (`resources.arsc`) and binary XML
+        // (`AndroidManifest.xml` meta-data).
         _ => {
             package.is_some()
-                && (matches!(ext.as_str(), "so" | "arsc" | "xml")
+                && (matches!(ext.as_str(), "so" | "arsc" | "xml" | "node")
                     || data.starts_with(b"\x7fELF")
                     || [
                         [0xfe, 0xed, 0xfa, 0xce],

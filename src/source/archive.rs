@@ -10,9 +10,11 @@
 //! could be read is still visited.
 //!
 //! Formats: the zip family (zip, jar, war, ear, aar, apk, aab, xapk, ipa, whl, egg, nupkg,
-//! vsix, xpi, crx after its header, Office Open XML) with stored and deflated members; tar,
-//! tar.gz/tgz and single `.gz` files. Not read: bzip2, xz and zstd (their crates build C code),
-//! and Electron `.asar`.
+//! vsix, xpi, crx after its header, Office Open XML) with stored and deflated members; tar, and
+//! tar or a single file compressed with gzip, bzip2, xz or zstd (`.tar.gz`/`.tgz`, `.tar.bz2`,
+//! `.tar.xz`, `.tar.zst`, `notes.txt.gz`, ...); Electron `.asar` bundles. Every decompressor is
+//! pure Rust and bounded in memory: bzip2 by its 900 KB blocks, xz by a dictionary limit, zstd
+//! by a window limit, all by the ratio budget.
 
 use std::cell::Cell;
 use std::io::{self, Cursor, Read};
@@ -64,9 +66,68 @@ pub enum Format {
     /// A Chrome extension: a header, then a zip.
     Crx,
     Tar,
-    TarGz,
-    /// One gzip-compressed file (`notes.txt.gz` holds `notes.txt`).
-    Gz,
+    /// A compressed tar (`.tar.gz`, `.tgz`, `.tar.xz`, ...).
+    CompressedTar(Codec),
+    /// One compressed file (`notes.txt.gz` holds `notes.txt`).
+    Compressed(Codec),
+    /// An Electron app bundle: a JSON index, then the files stored one after another.
+    Asar,
+}
+
+/// A stream compression around a tar or a single file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Codec {
+    Gzip,
+    Bzip2,
+    Xz,
+    Zstd,
+}
+
+/// The largest xz dictionary read (`xz -9` uses 64 MiB): a header asking for more is not
+/// decompressed, so memory stays bounded whatever the file declares.
+const XZ_MEMORY_LIMIT_KIB: u32 = 96 << 10;
+
+/// The largest zstd window read (zstd's own decoder refuses more than 128 MiB by default; its
+/// `--ultra` levels stay under this).
+const ZSTD_MAX_WINDOW: u64 = 128 << 20;
+
+impl Codec {
+    /// The extension of a single file compressed this way.
+    fn extension(self) -> &'static str {
+        match self {
+            Codec::Gzip => "gz",
+            Codec::Bzip2 => "bz2",
+            Codec::Xz => "xz",
+            Codec::Zstd => "zst",
+        }
+    }
+
+    fn magic(self, data: &[u8]) -> bool {
+        match self {
+            Codec::Gzip => data.starts_with(&[0x1f, 0x8b]),
+            Codec::Bzip2 => data.starts_with(b"BZh"),
+            Codec::Xz => data.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0]),
+            Codec::Zstd => data.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]),
+        }
+    }
+
+    /// The decompressing reader of `input` (every concatenated stream or frame).
+    fn reader<'d>(self, input: Counted<&'d [u8]>) -> Box<dyn Read + 'd> {
+        match self {
+            Codec::Gzip => Box::new(MultiGzDecoder::new(input)),
+            Codec::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(input)),
+            Codec::Xz => Box::new(lzma_rust2::XzReader::new_mem_limit(
+                input,
+                true,
+                XZ_MEMORY_LIMIT_KIB,
+            )),
+            Codec::Zstd => Box::new(ZstdFrames {
+                source: input,
+                decoder: ruzstd::decoding::FrameDecoder::new(),
+                open: false,
+            }),
+        }
+    }
 }
 
 /// What ships to clients as a whole: everything inside is [`crate::finding::Exposure::Client`].
@@ -76,6 +137,7 @@ pub enum Package {
     Ios,
     BrowserExtension,
     Wasm,
+    Electron,
 }
 
 impl Package {
@@ -86,6 +148,7 @@ impl Package {
             "ipa" => Some(Package::Ios),
             "crx" | "xpi" => Some(Package::BrowserExtension),
             "wasm" => Some(Package::Wasm),
+            "asar" => Some(Package::Electron),
             _ => None,
         }
     }
@@ -97,6 +160,7 @@ impl Package {
             Package::Ios => "inside an iOS app package",
             Package::BrowserExtension => "inside a browser extension",
             Package::Wasm => "inside a WebAssembly module, which ships to browsers",
+            Package::Electron => "inside an Electron app bundle",
         }
     }
 }
@@ -145,17 +209,26 @@ impl Artifact {
         if ZIP_EXTS.contains(&ext) {
             return Some(Artifact::Archive(Format::Zip));
         }
+        let compressed = |codec: Codec| {
+            let before = &name.as_bytes()[..name.len() - codec.extension().len() - 1];
+            if before.len() > 4 && before[before.len() - 4..].eq_ignore_ascii_case(b".tar") {
+                Format::CompressedTar(codec)
+            } else {
+                Format::Compressed(codec)
+            }
+        };
         Some(match ext {
             "crx" => Artifact::Archive(Format::Crx),
             "tar" => Artifact::Archive(Format::Tar),
-            "tgz" => Artifact::Archive(Format::TarGz),
-            "gz" if name.len() >= 7
-                && name.as_bytes()[name.len() - 7..name.len() - 3]
-                    .eq_ignore_ascii_case(b".tar") =>
-            {
-                Artifact::Archive(Format::TarGz)
-            }
-            "gz" => Artifact::Archive(Format::Gz),
+            "asar" => Artifact::Archive(Format::Asar),
+            "tgz" => Artifact::Archive(Format::CompressedTar(Codec::Gzip)),
+            "tbz" | "tbz2" => Artifact::Archive(Format::CompressedTar(Codec::Bzip2)),
+            "txz" => Artifact::Archive(Format::CompressedTar(Codec::Xz)),
+            "tzst" => Artifact::Archive(Format::CompressedTar(Codec::Zstd)),
+            "gz" => Artifact::Archive(compressed(Codec::Gzip)),
+            "bz2" => Artifact::Archive(compressed(Codec::Bzip2)),
+            "xz" => Artifact::Archive(compressed(Codec::Xz)),
+            "zst" => Artifact::Archive(compressed(Codec::Zstd)),
             "wasm" | "dex" | "class" => Artifact::Binary,
             _ => return None,
         })
@@ -169,7 +242,8 @@ impl Format {
             Format::Zip => zip_magic(data).then_some(0),
             Format::Crx => crx_offset(data).filter(|&o| zip_magic(&data[o..])),
             Format::Tar => (data.get(257..262) == Some(b"ustar")).then_some(0),
-            Format::TarGz | Format::Gz => data.starts_with(&[0x1f, 0x8b]).then_some(0),
+            Format::CompressedTar(c) | Format::Compressed(c) => c.magic(data).then_some(0),
+            Format::Asar => asar_index(data).is_some().then_some(0),
         }
     }
 }
@@ -288,23 +362,27 @@ impl<'a> Walker<'a, '_> {
                 self.zip(chain, &data[start..], depth, package);
             }
             Format::Tar => self.tar(chain, data, depth, package),
-            Format::TarGz => {
+            Format::CompressedTar(codec) => {
                 let (input, taken) = Counted::new(data);
-                let gz = Budget::new(MultiGzDecoder::new(input), taken, self.limits.max_ratio);
-                self.tar(chain, gz, depth, package);
+                let r = Budget::new(codec.reader(input), taken, self.limits.max_ratio);
+                self.tar(chain, r, depth, package);
             }
-            Format::Gz => {
+            Format::Compressed(codec) => {
                 let file = name.rsplit(['/', '!']).next().unwrap_or(name);
-                let inner = file
-                    .strip_suffix(".gz")
-                    .or_else(|| file.strip_suffix(".GZ"))
-                    .unwrap_or(file)
-                    .to_string();
+                // `notes.txt.gz` holds `notes.txt` (the extension is checked, in any case, by
+                // `Artifact::by_name`; a name without it keeps its own).
+                let ext = codec.extension().len() + 1;
+                let inner = match file.len().checked_sub(ext) {
+                    Some(cut) if cut > 0 && file.is_char_boundary(cut) => &file[..cut],
+                    _ => file,
+                }
+                .to_string();
                 let (input, taken) = Counted::new(data);
-                let mut gz = Budget::new(MultiGzDecoder::new(input), taken, self.limits.max_ratio);
-                let (bytes, cut, err) = self.read_member(&mut gz, None);
+                let mut r = Budget::new(codec.reader(input), taken, self.limits.max_ratio);
+                let (bytes, cut, err) = self.read_member(&mut r, None);
                 self.member(chain, &inner, &bytes, cut, err, depth, package);
             }
+            Format::Asar => self.asar(chain, data, depth, package),
         }
     }
 
@@ -452,6 +530,86 @@ impl<'a> Walker<'a, '_> {
                     return;
                 }
             }
+        }
+    }
+
+    /// An Electron `.asar`: its JSON index names every file with its offset and size in the
+    /// data after the index. Files marked `unpacked` live beside the bundle, outside it (the walk
+    /// meets them there); links are only names.
+    fn asar(&mut self, chain: &str, data: &[u8], depth: u32, package: Option<Package>) {
+        let Some((index, base)) = asar_index(data) else {
+            return self.warn(
+                chain,
+                ProblemKind::Corrupt,
+                "corrupt asar: no readable index".into(),
+            );
+        };
+        let tree: serde_json::Value = match serde_json::from_slice(index) {
+            Ok(t) => t,
+            Err(e) => {
+                return self.warn(
+                    chain,
+                    ProblemKind::Corrupt,
+                    format!("corrupt asar index: {e}"),
+                )
+            }
+        };
+        let body = &data[base..];
+        // Depth first, in the index's order; a stack instead of recursion (the JSON parser
+        // already bounds nesting at 128 levels).
+        let mut stack: Vec<(String, &serde_json::Map<String, serde_json::Value>)> = Vec::new();
+        match tree.get("files").and_then(|f| f.as_object()) {
+            Some(files) => stack.push((String::new(), files)),
+            None => {
+                return self.warn(
+                    chain,
+                    ProblemKind::Corrupt,
+                    "corrupt asar index: no files".into(),
+                )
+            }
+        }
+        let mut files = Vec::new();
+        while let Some((dir, entries)) = stack.pop() {
+            for (name, node) in entries.iter().rev() {
+                let path = if dir.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{dir}/{name}")
+                };
+                if let Some(sub) = node.get("files").and_then(|f| f.as_object()) {
+                    stack.push((path, sub));
+                } else if node.get("unpacked").and_then(|u| u.as_bool()) != Some(true)
+                    && node.get("link").is_none()
+                {
+                    files.push((path, node));
+                }
+            }
+        }
+        for (path, node) in files {
+            if self.stopped || !self.count_entry(chain) {
+                return;
+            }
+            let offset = match node.get("offset") {
+                Some(serde_json::Value::String(s)) => s.parse::<u64>().ok(),
+                Some(v) => v.as_u64(),
+                None => None,
+            };
+            let size = node.get("size").and_then(|s| s.as_u64());
+            let span = offset.zip(size).and_then(|(o, n)| {
+                let start = usize::try_from(o).ok()?;
+                let end = start.checked_add(usize::try_from(n).ok()?)?;
+                body.get(start..end)
+            });
+            let Some(bytes) = span else {
+                self.warn(
+                    &join(chain, &path),
+                    ProblemKind::Corrupt,
+                    "corrupt asar entry: its offset and size lie outside the bundle".into(),
+                );
+                continue;
+            };
+            let (bytes, cut, err) = self.read_member(&mut &bytes[..], Some(bytes.len() as u64));
+            self.member(chain, &path, &bytes, cut, err, depth, package);
         }
     }
 
@@ -696,6 +854,114 @@ fn read_capped(r: &mut dyn Read, cap: u64) -> (Vec<u8>, bool, Option<io::Error>)
     }
 }
 
+/// The JSON index of an `.asar` bundle and where its files' data starts. The layout (Chromium
+/// pickles): u32 4, u32 size of the index pickle; the index pickle: u32 payload size, u32 JSON
+/// length, the JSON; file offsets count from the end of the index pickle.
+fn asar_index(data: &[u8]) -> Option<(&[u8], usize)> {
+    let word = |i: usize| -> Option<usize> {
+        let b = data.get(i..i + 4)?;
+        Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+    };
+    if word(0)? != 4 {
+        return None;
+    }
+    let pickle = word(4)?;
+    let base = 8usize.checked_add(pickle)?;
+    let json_len = word(12)?;
+    let json = data.get(16..16usize.checked_add(json_len)?)?;
+    (16 + json_len <= base && base <= data.len() && json.first() == Some(&b'{'))
+        .then_some((json, base))
+}
+
+/// Every zstd frame of a stream, one after another (skippable frames skipped), each refused
+/// when it asks for a window over [`ZSTD_MAX_WINDOW`].
+struct ZstdFrames<'d> {
+    source: Counted<&'d [u8]>,
+    decoder: ruzstd::decoding::FrameDecoder,
+    /// A frame is being decoded.
+    open: bool,
+}
+
+/// The window a zstd frame header at the start of `data` declares, or why it is not one.
+fn zstd_window(data: &[u8]) -> io::Result<u64> {
+    let bad = || io::Error::new(io::ErrorKind::InvalidData, "truncated zstd frame header");
+    let descriptor = *data.get(4).ok_or_else(bad)?;
+    let single_segment = descriptor & 0x20 != 0;
+    if !single_segment {
+        let w = *data.get(5).ok_or_else(bad)?;
+        let log = 10 + u64::from(w >> 3);
+        let base = 1u64 << log.min(63);
+        return Ok(base + (base / 8) * u64::from(w & 7));
+    }
+    // A single segment's window is its content size.
+    let dict = [0, 1, 2, 4][usize::from(descriptor & 3)];
+    let fcs = [1, 2, 4, 8][usize::from(descriptor >> 6)];
+    let at = 5 + dict;
+    let field = data.get(at..at + fcs).ok_or_else(bad)?;
+    let mut bytes = [0u8; 8];
+    bytes[..fcs].copy_from_slice(field);
+    let size = u64::from_le_bytes(bytes);
+    Ok(if fcs == 2 { size + 256 } else { size })
+}
+
+impl Read for ZstdFrames<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        use ruzstd::decoding::BlockDecodingStrategy;
+        let invalid = |e: ruzstd::decoding::errors::FrameDecoderError| {
+            io::Error::new(io::ErrorKind::InvalidData, e.to_string())
+        };
+        loop {
+            if !self.open {
+                let rest = self.source.inner;
+                if rest.is_empty() {
+                    return Ok(0);
+                }
+                let magic = rest
+                    .get(..4)
+                    .map(|m| u32::from_le_bytes([m[0], m[1], m[2], m[3]]));
+                if let Some(0x184D_2A50..=0x184D_2A5F) = magic {
+                    // A skippable frame: magic, u32 length, that many bytes.
+                    let len = rest
+                        .get(4..8)
+                        .map(|l| u32::from_le_bytes([l[0], l[1], l[2], l[3]]) as usize);
+                    let skip = len
+                        .and_then(|l| l.checked_add(8))
+                        .filter(|&n| n <= rest.len());
+                    let Some(skip) = skip else {
+                        return Err(io::Error::new(
+                            io::ErrorKind::InvalidData,
+                            "truncated skippable zstd frame",
+                        ));
+                    };
+                    io::copy(&mut (&mut self.source).take(skip as u64), &mut io::sink())?;
+                    continue;
+                }
+                let window = zstd_window(rest)?;
+                if window > ZSTD_MAX_WINDOW {
+                    return Err(io::Error::other(format!(
+                        "zstd frame asks for a {window}-byte window, over the {ZSTD_MAX_WINDOW} read"
+                    )));
+                }
+                self.decoder.init(&mut self.source).map_err(invalid)?;
+                self.open = true;
+            }
+            if self.decoder.can_collect() > 0 {
+                return self.decoder.read(buf);
+            }
+            if self.decoder.is_finished() {
+                self.open = false;
+                continue;
+            }
+            self.decoder
+                .decode_blocks(
+                    &mut self.source,
+                    BlockDecodingStrategy::UptoBytes(buf.len().max(64 << 10)),
+                )
+                .map_err(invalid)?;
+        }
+    }
+}
+
 /// The message of the error [`Budget`] ends a stream with.
 const BUDGET_MESSAGE: &str = "keyhound: decompression ratio limit";
 
@@ -768,15 +1034,34 @@ impl<R: Read> Read for Budget<R> {
 mod tests {
     use super::*;
 
+    fn tar(c: Codec) -> Format {
+        Format::CompressedTar(c)
+    }
+
+    fn one(c: Codec) -> Format {
+        Format::Compressed(c)
+    }
+
     #[test]
     fn artifacts_are_known_by_name() {
         let cases = [
             ("app-release.apk", Some(Artifact::Archive(Format::Zip))),
             ("dist/x.WHL", Some(Artifact::Archive(Format::Zip))),
             ("ext.crx", Some(Artifact::Archive(Format::Crx))),
-            ("a.tar.gz", Some(Artifact::Archive(Format::TarGz))),
-            ("a.tgz", Some(Artifact::Archive(Format::TarGz))),
-            ("notes.txt.gz", Some(Artifact::Archive(Format::Gz))),
+            ("a.tar.gz", Some(Artifact::Archive(tar(Codec::Gzip)))),
+            ("a.tgz", Some(Artifact::Archive(tar(Codec::Gzip)))),
+            ("notes.txt.gz", Some(Artifact::Archive(one(Codec::Gzip)))),
+            ("a.TAR.BZ2", Some(Artifact::Archive(tar(Codec::Bzip2)))),
+            ("a.tbz2", Some(Artifact::Archive(tar(Codec::Bzip2)))),
+            ("dump.sql.bz2", Some(Artifact::Archive(one(Codec::Bzip2)))),
+            ("rootfs.tar.xz", Some(Artifact::Archive(tar(Codec::Xz)))),
+            ("a.txz", Some(Artifact::Archive(tar(Codec::Xz)))),
+            ("log.xz", Some(Artifact::Archive(one(Codec::Xz)))),
+            ("layer.tar.zst", Some(Artifact::Archive(tar(Codec::Zstd)))),
+            ("a.tzst", Some(Artifact::Archive(tar(Codec::Zstd)))),
+            (".env.zst", Some(Artifact::Archive(one(Codec::Zstd)))),
+            (".tar.gz", Some(Artifact::Archive(one(Codec::Gzip)))),
+            ("resources/app.asar", Some(Artifact::Archive(Format::Asar))),
             ("x.tar", Some(Artifact::Archive(Format::Tar))),
             ("m.wasm", Some(Artifact::Binary)),
             ("classes.dex", Some(Artifact::Binary)),

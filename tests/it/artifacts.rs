@@ -670,3 +670,212 @@ fn archives_committed_to_git_are_read_in_history() {
     assert_eq!(f[0]["exposure"], "client");
     assert!(f[0]["commit"].is_string());
 }
+
+fn tar_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    for (name, data) in entries {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        b.append_data(&mut h, name, *data).expect("tar entry");
+    }
+    b.into_inner().expect("tar finishes")
+}
+
+fn bzip2_of(data: &[u8]) -> Vec<u8> {
+    let mut e = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn xz_of(data: &[u8]) -> Vec<u8> {
+    let mut w =
+        lzma_rust2::XzWriter::new(Vec::new(), lzma_rust2::XzOptions::with_preset(6)).unwrap();
+    w.write_all(data).unwrap();
+    w.finish().unwrap()
+}
+
+fn zstd_of(data: &[u8]) -> Vec<u8> {
+    ruzstd::encoding::compress_to_vec(data, ruzstd::encoding::CompressionLevel::Fastest)
+}
+
+/// An Electron `.asar`: u32 4, u32 index pickle size; the pickle (u32 payload size, u32 JSON
+/// length, the JSON padded to 4 bytes); then the files' bytes, at offsets from there.
+fn asar_of(files: &[(&str, &[u8])], extra: &str) -> Vec<u8> {
+    let mut body = Vec::new();
+    let mut root = serde_json::Map::new();
+    for (path, data) in files {
+        let mut dir = &mut root;
+        let parts: Vec<&str> = path.split('/').collect();
+        for part in &parts[..parts.len() - 1] {
+            let node = dir
+                .entry(part.to_string())
+                .or_insert_with(|| serde_json::json!({"files": {}}));
+            dir = node["files"].as_object_mut().unwrap();
+        }
+        dir.insert(
+            parts[parts.len() - 1].to_string(),
+            serde_json::json!({"size": data.len(), "offset": body.len().to_string()}),
+        );
+        body.extend_from_slice(data);
+    }
+    let mut json = serde_json::to_string(&serde_json::json!({ "files": root })).unwrap();
+    if !extra.is_empty() {
+        // A hand-written entry (hostile cases), spliced into the root's files.
+        json = json.replacen("{\"files\":{", &format!("{{\"files\":{{{extra},"), 1);
+    }
+    let padded = json.len().div_ceil(4) * 4;
+    let mut out = Vec::new();
+    out.extend_from_slice(&4u32.to_le_bytes());
+    out.extend_from_slice(&((padded + 8) as u32).to_le_bytes());
+    out.extend_from_slice(&((padded + 4) as u32).to_le_bytes());
+    out.extend_from_slice(&(json.len() as u32).to_le_bytes());
+    out.extend_from_slice(json.as_bytes());
+    out.resize(out.len() + padded - json.len(), 0);
+    out.extend_from_slice(&body);
+    out
+}
+
+#[test]
+fn bzip2_xz_and_zstd_tarballs_and_single_files() {
+    let props = format!("# release config\ndeepseek.key={DEEPSEEK_A}\n");
+    let env = format!("\nDEEPSEEK_API_KEY={DEEPSEEK_B}\n");
+    let tar = tar_of(&[("pkg/conf/app.properties", props.as_bytes())]);
+    let dir = tree(&[
+        ("dist/release.tar.bz2", &bzip2_of(&tar)),
+        ("dist/release.tar.xz", &xz_of(&tar)),
+        ("dist/release.tar.zst", &zstd_of(&tar)),
+        ("dist/release.tbz2", &bzip2_of(&tar)),
+        ("backup/prod.env.bz2", &bzip2_of(env.as_bytes())),
+        ("backup/prod.env.xz", &xz_of(env.as_bytes())),
+        ("backup/prod.env.zst", &zstd_of(env.as_bytes())),
+        // Two zstd frames, a skippable frame between them: every frame is read.
+        (
+            "backup/two.env.zst",
+            &[
+                zstd_of(b"# first frame\n"),
+                vec![0x50, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 1, 2, 3],
+                zstd_of(env.as_bytes()),
+            ]
+            .concat(),
+        ),
+    ]);
+    let report = scan_json(&[path_str(dir.path())]);
+    let got: Vec<(String, u64, String)> = places(&report)
+        .into_iter()
+        .map(|p| (p.0, p.1, p.3))
+        .collect();
+    let want: Vec<(String, u64, String)> = [
+        ("backup/prod.env.bz2!prod.env", 2),
+        ("backup/prod.env.xz!prod.env", 2),
+        ("backup/prod.env.zst!prod.env", 2),
+        ("backup/two.env.zst!two.env", 3),
+        ("dist/release.tar.bz2!pkg/conf/app.properties", 2),
+        ("dist/release.tar.xz!pkg/conf/app.properties", 2),
+        ("dist/release.tar.zst!pkg/conf/app.properties", 2),
+        ("dist/release.tbz2!pkg/conf/app.properties", 2),
+    ]
+    .iter()
+    .map(|(p, l)| (p.to_string(), *l, "deepseek.api-key".to_string()))
+    .collect();
+    assert_eq!(got, want);
+    for f in findings(&report) {
+        assert!(f["archive"].as_str().is_some() && f["member"].as_str().is_some());
+    }
+    assert_eq!(warnings(&report), vec![]);
+}
+
+#[test]
+fn corrupt_and_hostile_compressed_streams_are_warnings() {
+    let env = format!("DEEPSEEK_API_KEY={DEEPSEEK_A}\n");
+    let good = xz_of(env.as_bytes());
+    let cut = &good[..good.len() / 2];
+    // A zstd frame header asking for a 2 GiB window (window descriptor 0xa8: exponent 21,
+    // 2^(10+21) bytes), then nothing: refused before anything is allocated.
+    let huge_window = [0x28, 0xb5, 0x2f, 0xfd, 0x00, 0xa8, 0x01, 0x00, 0x00];
+    // Zeros compressed a thousandfold: the ratio limit stops each codec.
+    let zeros = vec![0u8; 8 << 20];
+    let dir = tree(&[
+        ("cut.env.xz", cut),
+        ("window.env.zst", &huge_window),
+        ("garbage.tar.bz2", b"BZh9 this is not bzip2 data at all"),
+        ("bomb.bz2", &bzip2_of(&zeros)),
+        ("bomb.zst", &zstd_of(&zeros)),
+        ("bomb.xz", &xz_of(&zeros)),
+    ]);
+    let started = Instant::now();
+    let report = scan_json(&[path_str(dir.path())]);
+    assert!(started.elapsed() < Duration::from_secs(60));
+    let w = warnings(&report);
+    let has = |path: &str, needle: &str| {
+        assert!(
+            w.iter().any(|(p, m)| p == path && m.contains(needle)),
+            "{path}: {needle:?} in {w:?}"
+        );
+    };
+    has("cut.env.xz!cut.env", "corrupt member");
+    has("window.env.zst!window.env", "window");
+    has("garbage.tar.bz2", "corrupt tar");
+    for bomb in ["bomb.bz2!bomb", "bomb.zst!bomb", "bomb.xz!bomb"] {
+        has(bomb, "decompresses more than 200 times");
+    }
+    assert_eq!(findings(&report).len(), 0, "{report}");
+}
+
+#[test]
+fn electron_asar_bundles_are_client_code() {
+    let main = format!(
+        "const {{ OpenAI }} = require('openai');\nconst client = new OpenAI({{\n  baseURL: 'https://api.deepseek.com',\n  apiKey: '{DEEPSEEK_A}',\n}});\n"
+    );
+    let nested = zip_of(&[(
+        "config.json",
+        format!("{{\"key\": \"{DEEPSEEK_B}\"}}").as_bytes(),
+    )]);
+    let asar = asar_of(
+        &[
+            ("package.json", b"{\"name\": \"app\", \"main\": \"dist/main.js\"}"),
+            ("dist/main.js", main.as_bytes()),
+            ("assets/extra.zip", &nested),
+        ],
+        // Links and unpacked files are not inside the bundle; an entry pointing past its end
+        // is a warning.
+        "\"native.node\":{\"size\":10,\"unpacked\":true},\"current\":{\"link\":\"dist\"},\"broken.js\":{\"size\":99999,\"offset\":\"0\"}",
+    );
+    let dir = tree(&[("release/resources/app.asar", &asar)]);
+    let report = scan_json(&[path_str(dir.path())]);
+    const ELECTRON: &str = "inside an Electron app bundle";
+    assert_eq!(
+        places(&report),
+        vec![
+            row(
+                "release/resources/app.asar!assets/extra.zip!config.json",
+                1,
+                10,
+                "deepseek.api-key",
+                "client",
+                ELECTRON
+            ),
+            row(
+                "release/resources/app.asar!dist/main.js",
+                4,
+                12,
+                "deepseek.api-key",
+                "client",
+                ELECTRON
+            ),
+        ]
+    );
+    let w = warnings(&report);
+    assert_eq!(
+        w,
+        vec![(
+            "release/resources/app.asar!broken.js".to_string(),
+            "corrupt asar entry: its offset and size lie outside the bundle".to_string()
+        )]
+    );
+    // Not an asar after all (a text file so named): scanned as text.
+    let dir = tree(&[("notes.asar", format!("key {DEEPSEEK_C}\n").as_bytes())]);
+    let report = scan_json(&[path_str(dir.path())]);
+    assert_eq!(findings(&report).len(), 1);
+}
