@@ -150,6 +150,7 @@ fn emit_all(rules: &RuleSet, findings: &[Finding]) {
         rules,
         color: false,
         width: crate::report::DEFAULT_WIDTH,
+        run: None,
     };
     for format in [Format::Human, Format::Json, Format::Jsonl, Format::Sarif] {
         let mut out = Vec::new();

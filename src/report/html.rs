@@ -1,0 +1,673 @@
+//! `--format html`: one self-contained page for a one-off audit, to hand to whoever must act on
+//! it. Everything is inline (CSS, JS, SVG) and a Content-Security-Policy forbids every fetch, so
+//! the file opens from disk, offline, and cannot call home even if a finding's text tried to.
+//!
+//! The summary, the charts and the remediation are rendered here, as static HTML that prints
+//! and reads without JavaScript. The findings go into the page as compact JSON (columns of
+//! indices into one table of distinct strings, so that 50,000 findings stay a fraction of the
+//! JSON report) and `page.js` renders the table from it: filters, sorting, paging. The page is
+//! a function of [`ScanReport`] alone, so `keyhound merge` writes it from JSON reports too.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use base64::Engine as _;
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+
+use super::github::exposure_word;
+use super::ScanReport;
+use crate::finding::{Finding, VerificationStatus};
+
+const TEMPLATE: &str = include_str!("html/page.html");
+const STYLE: &str = include_str!("html/page.css");
+const SCRIPT: &str = include_str!("html/page.js");
+
+pub fn emit(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let data = escape_script_data(&serde_json::to_string(&data(report))?);
+    let csp = format!(
+        "default-src 'none'; script-src '{}'; style-src '{}'; img-src data:; base-uri 'none'; \
+         form-action 'none'",
+        csp_hash(SCRIPT),
+        csp_hash(STYLE)
+    );
+    let shows_secrets = report.findings.iter().any(|f| f.secret.is_some());
+    let mut title = format!("keyhound: {}", plural(report.findings.len(), "finding"));
+    if let Some(run) = report.run {
+        let _ = write!(title, ", {}", run.time);
+    }
+    let values: [(&str, &str); 10] = [
+        ("title", &escape(&title)),
+        ("csp", &escape(&csp)),
+        ("style", STYLE),
+        ("banner", if shows_secrets { BANNER } else { "" }),
+        ("summary", &summary(report)),
+        ("charts", &charts(report)),
+        ("remediation", &remediation(report)),
+        ("run", &run_footer(report)),
+        ("data", &data),
+        ("script", SCRIPT),
+    ];
+    out.write_all(fill(TEMPLATE, &values).as_bytes())
+}
+
+const BANNER: &str = "<div class=\"banner\" role=\"alert\">This report shows secrets in full \
+    (<code>--show-secrets</code>). Keep it to yourself: do not attach it to a ticket, mail or \
+    chat, and delete it when you are done.</div>";
+
+/// `template` with every `{{name}}` replaced by its value, in one pass: a value that happens
+/// to hold `{{...}}` (a file name, a provider's text) is not expanded again.
+fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out =
+        String::with_capacity(template.len() + values.iter().map(|v| v.1.len()).sum::<usize>());
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let end = after
+            .find("}}")
+            .expect("the template closes every placeholder");
+        let name = &after[..end];
+        let value = values
+            .iter()
+            .find(|(k, _)| *k == name)
+            .unwrap_or_else(|| panic!("the template names {name}, which is not filled"));
+        out.push_str(value.1);
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `'sha256-...'`: lets exactly this inline script or style run under the page's CSP.
+fn csp_hash(text: &str) -> String {
+    let digest = Sha256::digest(text.as_bytes());
+    format!(
+        "sha256-{}",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    )
+}
+
+/// JSON made safe inside `<script type="application/json">`: `<` (which could close the
+/// element with `</script>` or open a comment), `>` and `&` written as `\u` escapes, and the
+/// line separators some parsers choke on. Outside strings JSON holds none of these, so the
+/// text parses back to the same value.
+fn escape_script_data(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text for HTML element content and attribute values.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+/// The findings as columns: `s` is every distinct text once, each text column holds indices
+/// into it (0 is the empty text: absent), each number column numbers (`null`: absent). A
+/// column no finding has a value for is left out.
+fn data(report: &ScanReport<'_>) -> Value {
+    let mut strings = Interner::default();
+    let findings = report.findings;
+    let mut text_columns: Vec<(&str, Vec<u32>)> = Vec::new();
+    let mut text = |name: &'static str, get: &dyn Fn(&Finding) -> Option<String>| {
+        let col: Vec<u32> = findings
+            .iter()
+            .map(|f| get(f).map_or(0, |t| strings.intern(&t)))
+            .collect();
+        if col.iter().any(|&i| i != 0) {
+            text_columns.push((name, col));
+        }
+    };
+    text("rule", &|f| Some(f.rule.clone()));
+    text("name", &|f| Some(f.name.clone()));
+    text("provider", &|f| Some(f.provider.clone()));
+    text("path", &|f| Some(f.path.clone()));
+    text("severity", &|f| Some(f.severity.as_str().to_string()));
+    text("confidence", &|f| Some(f.confidence.to_string()));
+    text("exposure", &|f| Some(exposure_word(f.exposure).to_string()));
+    text("exposure_reason", &|f| Some(f.exposure_reason.clone()));
+    text("status", &|f| {
+        f.verification
+            .as_ref()
+            .map(|v| v.status.as_str().to_string())
+    });
+    text("detail", &|f| {
+        f.verification.as_ref().map(|v| v.detail.clone())
+    });
+    text("access", &|f| {
+        f.verification
+            .as_ref()
+            .and_then(|v| v.access.as_ref())
+            .map(super::access_summary)
+    });
+    text("commit", &|f| f.commit.clone());
+    text("author", &|f| f.git.author.clone());
+    text("date", &|f| f.git.date.clone());
+    text("redacted", &|f| Some(f.redacted.clone()));
+    text("secret", &|f| f.secret.clone());
+    text("frame", &|f| frame_text(f).map(|(t, _)| t));
+    text("encoding", &|f| f.encoding.clone());
+    text("attributed_by", &|f| f.attributed_by.clone());
+
+    let mut number_columns: Vec<(&str, Vec<Option<u64>>)> = Vec::new();
+    let mut number = |name: &'static str, get: &dyn Fn(&Finding) -> Option<u64>| {
+        let col: Vec<Option<u64>> = findings.iter().map(get).collect();
+        if col.iter().any(Option::is_some) {
+            number_columns.push((name, col));
+        }
+    };
+    number("line", &|f| Some(f.line as u64));
+    number("column", &|f| Some(f.column as u64));
+    number("frame_start", &|f| frame_text(f).map(|(_, s)| s.0 as u64));
+    number("frame_len", &|f| frame_text(f).map(|(_, s)| s.1 as u64));
+    number("age_days", &|f| f.git.age_days);
+    number("overdue", &|f| f.git.rotation_overdue.map(u64::from));
+    number("at_head", &|f| f.git.present_at_head.map(u64::from));
+
+    let mut columns = Map::new();
+    for (name, col) in text_columns {
+        columns.insert(name.into(), json!(col));
+    }
+    for (name, col) in number_columns {
+        columns.insert(name.into(), json!(col));
+    }
+    json!({
+        "n": findings.len(),
+        "time": report.run.map(|r| r.time.clone()),
+        "s": strings.texts,
+        "c": columns,
+    })
+}
+
+/// The frame line with its cuts marked, and the secret's place in it (start, length, in
+/// characters); `None` when the finding carries no frame (a report read back from JSON).
+fn frame_text(f: &Finding) -> Option<(String, (usize, usize))> {
+    let frame = &f.frame;
+    if frame.text.is_empty() {
+        return None;
+    }
+    let mut text = String::new();
+    let mut start = frame.start;
+    if frame.cut_start {
+        text.push('…');
+        start += 1;
+    }
+    text.push_str(&frame.text);
+    if frame.cut_end {
+        text.push('…');
+    }
+    Some((text, (start, frame.len)))
+}
+
+#[derive(Default)]
+struct Interner {
+    texts: Vec<String>,
+    index: HashMap<String, u32>,
+}
+
+impl Interner {
+    fn intern(&mut self, text: &str) -> u32 {
+        if self.texts.is_empty() {
+            self.texts.push(String::new());
+            self.index.insert(String::new(), 0);
+        }
+        if let Some(&i) = self.index.get(text) {
+            return i;
+        }
+        let i = u32::try_from(self.texts.len()).expect("fewer than 4 billion distinct texts");
+        self.texts.push(text.to_string());
+        self.index.insert(text.to_string(), i);
+        i
+    }
+}
+
+/// Counts of `key` over the findings, largest first (then by name, so ties print the same
+/// every run).
+fn counts<'f>(
+    findings: &'f [Finding],
+    key: impl Fn(&'f Finding) -> String,
+) -> Vec<(String, usize)> {
+    let mut map: BTreeMap<String, usize> = BTreeMap::new();
+    for f in findings {
+        *map.entry(key(f)).or_default() += 1;
+    }
+    let mut list: Vec<(String, usize)> = map.into_iter().collect();
+    list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    list
+}
+
+/// Counts in a fixed order of names (severity, confidence, exposure read best in their own
+/// order), leaving out the names with none.
+fn ordered_counts(
+    findings: &[Finding],
+    order: &[&str],
+    key: impl Fn(&Finding) -> String,
+) -> Vec<(String, usize)> {
+    let all = counts(findings, key);
+    order
+        .iter()
+        .filter_map(|name| all.iter().find(|(k, _)| k == name).cloned())
+        .collect()
+}
+
+const SEVERITIES: [&str; 4] = ["critical", "high", "medium", "low"];
+const CONFIDENCES: [&str; 3] = ["high", "medium", "low"];
+const EXPOSURES: [&str; 5] = ["client", "server", "test", "docs", "unknown"];
+
+/// The summary: the total, then one small table of counts per dimension. Each count links to
+/// the table filtered by it (`#severity=high`), the same filter the controls set.
+fn summary(report: &ScanReport<'_>) -> String {
+    let f = report.findings;
+    let stats = report.stats;
+    let mut html = String::new();
+    let _ = write!(
+        html,
+        "<div class=\"totals\"><div class=\"big\"><span id=\"total\">{}</span> {}</div>\
+         <div>in {} of {} scanned</div></div>",
+        f.len(),
+        if f.len() == 1 { "finding" } else { "findings" },
+        plural(
+            f.iter()
+                .map(|f| f.archive.as_deref().unwrap_or(&f.path))
+                .collect::<std::collections::BTreeSet<_>>()
+                .len(),
+            "file"
+        ),
+        plural(stats.files_scanned as usize, "file"),
+    );
+    html.push_str("<div class=\"counts\">");
+    let severity = ordered_counts(f, &SEVERITIES, |f| f.severity.as_str().to_string());
+    count_table(&mut html, "Severity", "severity", &severity);
+    let confidence = ordered_counts(f, &CONFIDENCES, |f| f.confidence.to_string());
+    count_table(&mut html, "Confidence", "confidence", &confidence);
+    let exposure = ordered_counts(f, &EXPOSURES, |f| exposure_word(f.exposure).to_string());
+    count_table(&mut html, "Exposure", "exposure", &exposure);
+    count_table(
+        &mut html,
+        "Provider",
+        "provider",
+        &counts(f, |f| f.provider.clone()),
+    );
+    if f.iter().any(|f| f.verification.is_some()) {
+        let status = ordered_counts(f, &["live", "dead", "unknown", "unverified"], |f| {
+            f.verification
+                .as_ref()
+                .map_or("unverified", |v| v.status.as_str())
+                .to_string()
+        });
+        count_table(&mut html, "Verification", "status", &status);
+    }
+    if f.iter().any(|f| f.git.rotation_overdue.is_some()) {
+        let overdue = f
+            .iter()
+            .filter(|f| f.git.rotation_overdue == Some(true))
+            .count();
+        let _ = write!(
+            html,
+            "<table class=\"count\"><caption>Rotation</caption><tr><td><a href=\"#overdue=1\">\
+             overdue</a></td><td class=\"n\">{overdue}</td></tr></table>"
+        );
+    }
+    html.push_str("</div>");
+    let live = f
+        .iter()
+        .filter(|f| matches!(&f.verification, Some(v) if v.status == VerificationStatus::Live))
+        .count();
+    if live > 0 {
+        let _ = write!(
+            html,
+            "<p class=\"alarm\"><a href=\"#status=live\">{} verified live</a>: revoke {} first.</p>",
+            plural(live, "key"),
+            if live == 1 { "it" } else { "them" }
+        );
+    }
+    html
+}
+
+fn count_table(html: &mut String, caption: &str, key: &str, counts: &[(String, usize)]) {
+    if counts.is_empty() {
+        return;
+    }
+    let _ = write!(html, "<table class=\"count\"><caption>{caption}</caption>");
+    for (name, n) in counts {
+        let _ = write!(
+            html,
+            "<tr><td><a href=\"#{key}={}\">{}</a></td><td class=\"n\">{n}</td></tr>",
+            escape(&fragment_value(name)),
+            escape(name)
+        );
+    }
+    html.push_str("</table>");
+}
+
+/// A value as the page's fragment carries it: percent-encoded like `encodeURIComponent`.
+fn fragment_value(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+/// Bar charts as inline SVG: findings by provider and by exposure, and for git scans the
+/// dates of the commits that added the secrets, by month (by year over ten years).
+fn charts(report: &ScanReport<'_>) -> String {
+    let f = report.findings;
+    if f.is_empty() {
+        return String::new();
+    }
+    let mut html = String::from("<div class=\"charts\">");
+    let providers = counts(f, |f| f.provider.clone());
+    html.push_str(&bar_chart(
+        "Findings by provider",
+        "provider",
+        &providers,
+        12,
+    ));
+    let exposure = ordered_counts(f, &EXPOSURES, |f| exposure_word(f.exposure).to_string());
+    html.push_str(&bar_chart(
+        "Findings by exposure",
+        "exposure",
+        &exposure,
+        12,
+    ));
+    let dates: Vec<&str> = f.iter().filter_map(|f| f.git.date.as_deref()).collect();
+    if !dates.is_empty() {
+        html.push_str(&timeline(&dates));
+    }
+    html.push_str("</div>");
+    html
+}
+
+/// Horizontal bars, one per name, at most `limit` (the rest summed into one bar).
+fn bar_chart(title: &str, key: &str, counts: &[(String, usize)], limit: usize) -> String {
+    let mut rows: Vec<(String, usize, bool)> = counts
+        .iter()
+        .take(limit)
+        .map(|(k, n)| (k.clone(), *n, true))
+        .collect();
+    if counts.len() > limit {
+        let rest: usize = counts[limit..].iter().map(|c| c.1).sum();
+        rows.push((format!("{} others", counts.len() - limit), rest, false));
+    }
+    let max = rows.iter().map(|r| r.1).max().unwrap_or(1).max(1);
+    let (label_w, bar_w, row_h) = (150.0, 220.0, 22.0);
+    let height = rows.len() as f64 * row_h + 4.0;
+    let width = label_w + bar_w + 60.0;
+    let mut svg = format!(
+        "<figure><figcaption>{}</figcaption><svg class=\"chart\" role=\"img\" \
+         viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" \
+         aria-label=\"{}\">",
+        escape(title),
+        escape(title)
+    );
+    for (i, (name, n, link)) in rows.iter().enumerate() {
+        let y = i as f64 * row_h + 2.0;
+        let w = (*n as f64 / max as f64 * bar_w).max(1.0);
+        let label: String = if name.chars().count() > 22 {
+            name.chars().take(21).chain(['…']).collect()
+        } else {
+            name.clone()
+        };
+        let bar = format!(
+            "<title>{}: {n}</title><text x=\"{}\" y=\"{}\" class=\"label\">{}</text>\
+             <rect x=\"{label_w}\" y=\"{}\" width=\"{w:.1}\" height=\"{}\" class=\"bar\"/>\
+             <text x=\"{:.1}\" y=\"{}\" class=\"value\">{n}</text>",
+            escape(name),
+            label_w - 6.0,
+            y + 15.0,
+            escape(&label),
+            y + 3.0,
+            row_h - 6.0,
+            label_w + w + 4.0,
+            y + 15.0,
+        );
+        if *link {
+            let _ = write!(
+                svg,
+                "<a href=\"#{key}={}\">{bar}</a>",
+                escape(&fragment_value(name))
+            );
+        } else {
+            let _ = write!(svg, "<g>{bar}</g>");
+        }
+    }
+    svg.push_str("</svg></figure>");
+    svg
+}
+
+/// First-commit dates over time: one column per month from the first to the last (per year
+/// when that spans more than ten years), empty months included so gaps show.
+fn timeline(dates: &[&str]) -> String {
+    let months: Vec<(i32, u32)> = dates.iter().filter_map(|d| year_month(d)).collect();
+    let (Some(first), Some(last)) = (months.iter().min(), months.iter().max()) else {
+        return String::new();
+    };
+    let span = (last.0 - first.0) * 12 + last.1 as i32 - first.1 as i32 + 1;
+    let by_year = span > 120;
+    let mut buckets: BTreeMap<(i32, u32), usize> = BTreeMap::new();
+    let (mut y, mut m) = *first;
+    while (y, m) <= *last {
+        buckets.insert(if by_year { (y, 0) } else { (y, m) }, 0);
+        m += 1;
+        if m > 12 {
+            (y, m) = (y + 1, 1);
+        }
+    }
+    for &(y, m) in &months {
+        *buckets
+            .entry(if by_year { (y, 0) } else { (y, m) })
+            .or_default() += 1;
+    }
+    let max = buckets.values().copied().max().unwrap_or(1).max(1);
+    let n = buckets.len() as f64;
+    let (width, plot_h, top, bottom) = (430.0, 120.0, 8.0, 22.0);
+    let col_w = width / n;
+    let height = top + plot_h + bottom;
+    let title = if by_year {
+        "Secrets added, by year of commit"
+    } else {
+        "Secrets added, by month of commit"
+    };
+    let mut svg = format!(
+        "<figure><figcaption>{title}</figcaption><svg class=\"chart\" role=\"img\" \
+         viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" \
+         aria-label=\"{title}\">"
+    );
+    let labels = buckets.len().div_ceil(6).max(1);
+    for (i, (&(y, m), &count)) in buckets.iter().enumerate() {
+        let name = if by_year {
+            format!("{y}")
+        } else {
+            format!("{y}-{m:02}")
+        };
+        let h = count as f64 / max as f64 * plot_h;
+        let x = i as f64 * col_w;
+        let _ = write!(
+            svg,
+            "<g><title>{name}: {count}</title><rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" \
+             height=\"{h:.1}\" class=\"bar\"/></g>",
+            x + col_w * 0.1,
+            top + plot_h - h,
+            (col_w * 0.8).max(0.5),
+        );
+        if i % labels == 0 {
+            let _ = write!(
+                svg,
+                "<text x=\"{x:.1}\" y=\"{:.1}\" class=\"axis\">{name}</text>",
+                top + plot_h + 15.0
+            );
+        }
+    }
+    let _ = write!(
+        svg,
+        "<line x1=\"0\" x2=\"{width}\" y1=\"{0}\" y2=\"{0}\" class=\"baseline\"/>\
+         <text x=\"{width}\" y=\"{top}\" class=\"axis end\">max {max}</text></svg></figure>",
+        top + plot_h
+    );
+    svg
+}
+
+/// `(year, month)` of an RFC 3339 date.
+fn year_month(date: &str) -> Option<(i32, u32)> {
+    let year = date.get(..4)?.parse().ok()?;
+    let month = date.get(5..7)?.parse().ok()?;
+    (date.as_bytes().get(4) == Some(&b'-') && (1..=12).contains(&month)).then_some((year, month))
+}
+
+/// "How to fix": once per rule and provider found, with the first link of the remediation as
+/// the revoke link and the rule's references.
+fn remediation(report: &ScanReport<'_>) -> String {
+    let mut fixes: BTreeMap<(&str, &str), (&Finding, usize)> = BTreeMap::new();
+    for f in report.findings {
+        fixes
+            .entry((f.rule.as_str(), f.provider.as_str()))
+            .or_insert((f, 0))
+            .1 += 1;
+    }
+    if fixes.is_empty() {
+        return String::new();
+    }
+    let mut html = String::from("<section id=\"fix\"><h2>How to fix</h2>");
+    for ((rule_id, provider), (first, n)) in fixes {
+        let _ = write!(
+            html,
+            "<article class=\"fix\"><h3>{} <code>{}</code> <span class=\"muted\">{}, \
+             <a href=\"#rule={}&amp;provider={}\">{}</a></span></h3>",
+            escape(&first.name),
+            escape(rule_id),
+            escape(provider),
+            escape(&fragment_value(rule_id)),
+            escape(&fragment_value(provider)),
+            plural(n, "finding")
+        );
+        let Some(rule) = report.rules.get(rule_id) else {
+            html.push_str(
+                "<p class=\"muted\">This rule is not among the rules loaded.</p></article>",
+            );
+            continue;
+        };
+        let text = rule.remediation_for(provider);
+        if let Some(url) = links(text).next() {
+            let _ = write!(
+                html,
+                "<p><a class=\"revoke\" href=\"{}\" rel=\"noreferrer\">Revoke or rotate at {}</a></p>",
+                escape(url),
+                escape(url)
+            );
+        }
+        let _ = write!(html, "<p>{}</p>", linkify(text));
+        if !rule.spec.references.is_empty() {
+            html.push_str("<ul class=\"refs\">");
+            for r in &rule.spec.references {
+                let _ = write!(
+                    html,
+                    "<li><a href=\"{}\" rel=\"noreferrer\">{}</a></li>",
+                    escape(r),
+                    escape(r)
+                );
+            }
+            html.push_str("</ul>");
+        }
+        html.push_str("</article>");
+    }
+    html.push_str("</section>");
+    html
+}
+
+/// The `https://` links in prose, without the sentence's punctuation after them.
+fn links(text: &str) -> impl Iterator<Item = &str> {
+    text.split_whitespace()
+        .filter(|w| w.starts_with("https://"))
+        .map(|w| w.trim_end_matches(['.', ',', ';', ':', ')', '\'', '"']))
+}
+
+/// Prose escaped, with its `https://` links made anchors.
+fn linkify(text: &str) -> String {
+    let mut html = String::new();
+    for (i, word) in text.split(' ').enumerate() {
+        if i > 0 {
+            html.push(' ');
+        }
+        if let Some(url) = links(word).next() {
+            let rest = &word[url.len()..];
+            let _ = write!(
+                html,
+                "<a href=\"{}\" rel=\"noreferrer\">{}</a>{}",
+                escape(url),
+                escape(url),
+                escape(rest)
+            );
+        } else {
+            html.push_str(&escape(word));
+        }
+    }
+    html
+}
+
+/// What was run, when, by which version; and what was scanned.
+fn run_footer(report: &ScanReport<'_>) -> String {
+    let s = report.stats;
+    let mut html = String::from("<dl class=\"run\">");
+    if let Some(run) = report.run {
+        let _ = write!(
+            html,
+            "<dt>Command</dt><dd><code id=\"command\">{}</code></dd><dt>Time</dt><dd>{}</dd>\
+             <dt>keyhound</dt><dd>{}</dd>",
+            escape(&run.command),
+            escape(&run.time),
+            escape(&run.version)
+        );
+    }
+    let _ = write!(
+        html,
+        "<dt>Scanned</dt><dd>{} ({} bytes), {}</dd>",
+        plural(s.files_scanned as usize, "file"),
+        s.bytes_scanned,
+        plural(s.rules as usize, "rule")
+    );
+    let skipped = s.skipped_binary + s.skipped_too_large + s.unreadable + s.skipped_special;
+    if skipped > 0 || !report.problems.is_empty() {
+        let _ = write!(
+            html,
+            "<dt>Skipped</dt><dd>{} binary, {} too large, {} unreadable, {} special; {}</dd>",
+            s.skipped_binary,
+            s.skipped_too_large,
+            s.unreadable,
+            s.skipped_special,
+            plural(report.problems.len(), "warning")
+        );
+    }
+    html.push_str("</dl>");
+    html
+}
