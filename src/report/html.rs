@@ -671,3 +671,209 @@ fn run_footer(report: &ScanReport<'_>) -> String {
     html.push_str("</dl>");
     html
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::{Frame, Verification};
+    use crate::report::{RunInfo, Stats};
+    use crate::rules::{Confidence, RuleSet};
+
+    fn finding(rule: &str, provider: &str, path: &str, line: usize) -> Finding {
+        let mut f = Finding::for_test(rule, (0, 1), line, "sk-secret", Confidence::High);
+        f.provider = provider.into();
+        f.name = format!("{provider} key");
+        f.path = path.into();
+        f.redacted = "sk-****".into();
+        f.frame = Frame {
+            text: "KEY=sk-****".into(),
+            start: 4,
+            len: 7,
+            cut_start: false,
+            cut_end: false,
+        };
+        f
+    }
+
+    fn render(findings: &[Finding], run: Option<&RunInfo>) -> String {
+        let rules = RuleSet::builtin().expect("built-in rules load");
+        let stats = Stats {
+            files_scanned: 3,
+            findings: findings.len() as u64,
+            ..Stats::default()
+        };
+        let report = ScanReport {
+            findings,
+            stats: &stats,
+            problems: &[],
+            rules: &rules,
+            color: false,
+            width: crate::report::DEFAULT_WIDTH,
+            run,
+        };
+        let mut out = Vec::new();
+        emit(&report, &mut out).expect("writing to memory works");
+        String::from_utf8(out).expect("UTF-8")
+    }
+
+    /// The text of the data block, parsed.
+    fn data_of(page: &str) -> Value {
+        let start = page.find("id=\"data\">").expect("a data block") + "id=\"data\">".len();
+        let end = start + page[start..].find("</script>").expect("the block ends");
+        serde_json::from_str(&page[start..end]).expect("the data block is JSON")
+    }
+
+    #[test]
+    fn text_in_findings_cannot_leave_the_data_block() {
+        let hostile = "x</script><script>alert(1)</script><!--<b>&amp;\u{2028}";
+        let mut f = finding("deepseek.api-key", hostile, hostile, 1);
+        f.exposure_reason = "</SCRIPT >".into();
+        let page = render(&[f], None);
+        // The template's own two script elements, and nothing else.
+        assert_eq!(page.matches("<script").count(), 2, "{page}");
+        assert_eq!(page.to_lowercase().matches("</script").count(), 2);
+        assert!(!page.contains("alert(1)</"));
+        let data = data_of(&page);
+        let texts: Vec<&str> = data["s"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        let path = data["c"]["path"][0].as_u64().unwrap() as usize;
+        assert_eq!(texts[path], hostile, "the text reads back as it was");
+        assert!(texts.contains(&"</SCRIPT >"));
+    }
+
+    #[test]
+    fn placeholders_in_values_are_not_expanded() {
+        let filled = fill(
+            "<a>{{x}}</a><b>{{y}}</b>",
+            &[("x", "{{y}}"), ("y", "why")],
+        );
+        assert_eq!(filled, "<a>{{y}}</a><b>why</b>");
+    }
+
+    #[test]
+    fn the_policy_lets_exactly_the_inline_script_and_style_run() {
+        let page = render(&[finding("deepseek.api-key", "DeepSeek", "a.env", 1)], None);
+        let script_start = page.rfind("<script>").unwrap() + "<script>".len();
+        let script_end = script_start + page[script_start..].find("</script>").unwrap();
+        let style_start = page.find("<style>").unwrap() + "<style>".len();
+        let style_end = style_start + page[style_start..].find("</style>").unwrap();
+        let csp = format!(
+            "default-src &#39;none&#39;; script-src &#39;{}&#39;; style-src &#39;{}&#39;",
+            csp_hash(&page[script_start..script_end]),
+            csp_hash(&page[style_start..style_end])
+        );
+        assert!(page.contains(&csp), "{csp}");
+        // Nothing in the page names a place to fetch from.
+        for attr in ["src=", "@import", "url(", "<link"] {
+            assert!(!page.contains(attr), "{attr}");
+        }
+    }
+
+    #[test]
+    fn secrets_show_only_when_the_findings_carry_them_and_then_with_a_banner() {
+        let plain = render(&[finding("deepseek.api-key", "DeepSeek", "a.env", 1)], None);
+        assert!(!plain.contains("class=\"banner\""));
+        assert!(!plain.contains("sk-secret"));
+        let mut shown = finding("deepseek.api-key", "DeepSeek", "a.env", 1);
+        shown.secret = Some("sk-secret".into());
+        let page = render(&[shown], None);
+        assert!(page.contains("<div class=\"banner\" role=\"alert\">This report shows secrets"));
+        assert!(data_of(&page)["s"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("sk-secret")));
+    }
+
+    #[test]
+    fn the_run_shows_only_when_given_so_tests_stay_deterministic() {
+        let findings = [finding("deepseek.api-key", "DeepSeek", "a.env", 1)];
+        let a = render(&findings, None);
+        assert_eq!(a, render(&findings, None));
+        assert!(!a.contains("id=\"command\""));
+        assert_eq!(data_of(&a)["time"], Value::Null);
+        let run = RunInfo {
+            command: "keyhound scan . --format html".into(),
+            time: "2026-03-04T05:06:07Z".into(),
+            version: "9.9.9".into(),
+        };
+        let b = render(&findings, Some(&run));
+        assert!(b.contains("<code id=\"command\">keyhound scan . --format html</code>"));
+        assert!(b.contains("<dd>2026-03-04T05:06:07Z</dd>"));
+        assert_eq!(data_of(&b)["time"], "2026-03-04T05:06:07Z");
+    }
+
+    #[test]
+    fn texts_are_stored_once_and_absent_columns_left_out() {
+        let findings: Vec<Finding> = (1..=50)
+            .map(|i| finding("deepseek.api-key", "DeepSeek", "same/path.env", i))
+            .collect();
+        let data = data_of(&render(&findings, None));
+        let texts = data["s"].as_array().unwrap();
+        assert_eq!(texts.iter().filter(|t| *t == "same/path.env").count(), 1);
+        assert_eq!(data["c"]["path"].as_array().unwrap().len(), 50);
+        for absent in ["commit", "author", "status", "secret", "age_days"] {
+            assert!(data["c"].get(absent).is_none(), "{absent}");
+        }
+    }
+
+    #[test]
+    fn summary_counts_and_links_to_filters() {
+        let mut live = finding("deepseek.api-key", "DeepSeek", "a.env", 1);
+        live.verification = Some(Verification {
+            status: VerificationStatus::Live,
+            detail: "200".into(),
+            access: None,
+        });
+        let mut overdue = finding("gitlab.personal-access-token", "GitLab", "b.env", 2);
+        overdue.git.rotation_overdue = Some(true);
+        overdue.git.date = Some("2024-02-03T04:05:06Z".into());
+        overdue.commit = Some("0123456789abcdef0123456789abcdef01234567".into());
+        let mut old = finding("gitlab.personal-access-token", "Git Lab & co", "c.env", 3);
+        old.git.date = Some("2023-11-30T00:00:00+02:00".into());
+        let page = render(&[live, overdue, old], None);
+        let cases = [
+            "<span id=\"total\">3</span> findings",
+            "<a href=\"#provider=DeepSeek\">DeepSeek</a></td><td class=\"n\">1</td>",
+            "<a href=\"#provider=Git%20Lab%20%26%20co\">Git Lab &amp; co</a>",
+            "<a href=\"#status=live\">live</a></td><td class=\"n\">1</td>",
+            "<a href=\"#status=unverified\">unverified</a></td><td class=\"n\">2</td>",
+            "<a href=\"#overdue=1\">overdue</a></td><td class=\"n\">1</td>",
+            "<a href=\"#status=live\">1 key verified live</a>",
+            "Secrets added, by month of commit",
+            // 2023-11 to 2024-02: four months, gaps included.
+            "<title>2023-12: 0</title>",
+            "<title>2024-02: 1</title>",
+            "Revoke or rotate at https://platform.deepseek.com/api_keys",
+            "<a href=\"#rule=gitlab.personal-access-token&amp;provider=GitLab\">1 finding</a>",
+        ];
+        for want in cases {
+            assert!(page.contains(want), "missing {want}");
+        }
+    }
+
+    #[test]
+    fn years_of_history_chart_by_year() {
+        assert_eq!(year_month("2019-07-01T00:00:00Z"), Some((2019, 7)));
+        assert_eq!(year_month("2019-13-01"), None);
+        assert_eq!(year_month("nope"), None);
+        let chart = timeline(&["2001-01-05T00:00:00Z", "2024-06-01T00:00:00Z"]);
+        assert!(chart.contains("by year of commit"));
+        assert!(chart.contains("<title>2001: 1</title>"));
+        assert!(chart.contains("<title>2010: 0</title>"));
+    }
+
+    #[test]
+    fn links_in_remediation_become_anchors_without_their_punctuation() {
+        let text = "Revoke it at https://example.test/keys. Then <b>rotate</b>.";
+        assert_eq!(links(text).collect::<Vec<_>>(), ["https://example.test/keys"]);
+        assert_eq!(
+            linkify(text),
+            "Revoke it at <a href=\"https://example.test/keys\" rel=\"noreferrer\">\
+             https://example.test/keys</a>. Then &lt;b&gt;rotate&lt;/b&gt;."
+        );
+    }
+}
