@@ -491,7 +491,7 @@ fn timeline(dates: &[&str]) -> String {
     }
     let max = buckets.values().copied().max().unwrap_or(1).max(1);
     let n = buckets.len() as f64;
-    let (width, plot_h, top, bottom) = (430.0, 120.0, 8.0, 22.0);
+    let (width, plot_h, top, bottom) = (430.0, 120.0, 18.0, 22.0);
     let col_w = width / n;
     let height = top + plot_h + bottom;
     let title = if by_year {
@@ -532,7 +532,7 @@ fn timeline(dates: &[&str]) -> String {
     let _ = write!(
         svg,
         "<line x1=\"0\" x2=\"{width}\" y1=\"{0}\" y2=\"{0}\" class=\"baseline\"/>\
-         <text x=\"{width}\" y=\"{top}\" class=\"axis end\">max {max}</text></svg></figure>",
+         <text x=\"0\" y=\"12\" class=\"axis\">max {max}</text></svg></figure>",
         top + plot_h
     );
     svg
@@ -747,10 +747,7 @@ mod tests {
 
     #[test]
     fn placeholders_in_values_are_not_expanded() {
-        let filled = fill(
-            "<a>{{x}}</a><b>{{y}}</b>",
-            &[("x", "{{y}}"), ("y", "why")],
-        );
+        let filled = fill("<a>{{x}}</a><b>{{y}}</b>", &[("x", "{{y}}"), ("y", "why")]);
         assert_eq!(filled, "<a>{{y}}</a><b>why</b>");
     }
 
@@ -869,7 +866,10 @@ mod tests {
     #[test]
     fn links_in_remediation_become_anchors_without_their_punctuation() {
         let text = "Revoke it at https://example.test/keys. Then <b>rotate</b>.";
-        assert_eq!(links(text).collect::<Vec<_>>(), ["https://example.test/keys"]);
+        assert_eq!(
+            links(text).collect::<Vec<_>>(),
+            ["https://example.test/keys"]
+        );
         assert_eq!(
             linkify(text),
             "Revoke it at <a href=\"https://example.test/keys\" rel=\"noreferrer\">\

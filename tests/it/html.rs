@@ -47,7 +47,12 @@ struct Visit {
 
 /// Hosts Chromium itself calls on start (sign-in, network time, field trials) whatever the
 /// page does; they go through the proxy too, and are not the page's doing.
-const BROWSER_OWN: [&str; 4] = [".google.com", ".googleapis.com", ".gvt1.com", ".gstatic.com"];
+const BROWSER_OWN: [&str; 4] = [
+    ".google.com",
+    ".googleapis.com",
+    ".gvt1.com",
+    ".gstatic.com",
+];
 
 /// A proxy on loopback that records the first line of each request and answers nothing: the
 /// browser is pointed at it, so any fetch the page makes shows up here and reaches no one.
@@ -172,7 +177,10 @@ fn visit(browser: &str, page: &Path, fragment: &str, mode: &[&str]) -> Visit {
     let requests = proxy.finish();
     let dom = std::fs::read_to_string(&out_path).unwrap_or_default();
     let err = std::fs::read_to_string(&err_path).unwrap_or_default();
-    assert!(status.success(), "chromium failed ({status}) on {url}:\n{err}");
+    assert!(
+        status.success(),
+        "chromium failed ({status}) on {url}:\n{err}"
+    );
     let console = err
         .lines()
         .filter(|l| l.contains(":CONSOLE"))
@@ -212,12 +220,18 @@ fn audit_tree() -> tempfile::TempDir {
             "server/deepseek.env",
             b"DEEPSEEK_API_KEY=\"sk-7c2e9a4f1b8d3e6a0c5f2b9e4d7a1c38\"\n",
         ),
-        ("server/ci.env", b"GITLAB_TOKEN=glpat-GKujkvtR0dOX8KKQOom7\n"),
+        (
+            "server/ci.env",
+            b"GITLAB_TOKEN=glpat-GKujkvtR0dOX8KKQOom7\n",
+        ),
         (
             "web/public/app.js",
             b"const slack = \"xoxb-3353257168593-1318476328033-EfSZ61gkSji1ml5uUWEzwBgb\";\n",
         ),
-        ("tests/hf.env", b"HF_TOKEN=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\n"),
+        (
+            "tests/hf.env",
+            b"HF_TOKEN=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\n",
+        ),
         (
             "x</script>/k.env",
             b"DEEPSEEK_API_KEY=sk-4f1a9c2e7b3d8e6f0a5c1b9d2e7f3a8c\n",
@@ -297,7 +311,10 @@ fn a_provider_in_the_fragment_shows_exactly_its_rows() {
         assert_eq!(rows.len(), want, "{provider}: {rows:?}");
         assert!(rows.iter().all(|p| p == provider), "{provider}: {rows:?}");
         assert_eq!(element_text(&seen.dom, "shown"), want.to_string());
-        assert_eq!(element_text(&seen.dom, "total"), findings(&json).len().to_string());
+        assert_eq!(
+            element_text(&seen.dom, "total"),
+            findings(&json).len().to_string()
+        );
     }
 }
 

@@ -202,9 +202,13 @@
     if (commit) { var c = el("code", null, commit.slice(0, 12)); c.title = commit; ct.appendChild(c); }
     if (text("date", i)) ct.appendChild(el("span", "sub", text("date", i).slice(0, 10)));
     tr.appendChild(ct);
-    tr.appendChild(el("td", "git", text("author", i)));
+    // The name, and the address on hover: the column stays narrow.
+    var author = text("author", i);
+    var au = el("td", "git", author.replace(/\s*<[^>]*>$/, ""));
+    if (author) au.title = author;
+    tr.appendChild(au);
     var a = age(i);
-    var at = el("td", "git", a === null ? "" : a + (a === 1 ? " day" : " days"));
+    var at = el("td", "git age", a === null ? "" : a + (a === 1 ? " day" : " days"));
     if (num("overdue", i) === 1) at.appendChild(el("span", "sub st-live", "rotation overdue"));
     if (num("at_head", i) === 0) at.appendChild(el("span", "sub", "gone from HEAD"));
     tr.appendChild(at);
