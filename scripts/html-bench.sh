@@ -48,6 +48,16 @@ html_bytes=$(stat -c %s "$work/report.html")
 echo "findings: $n"
 echo "json: $json_bytes bytes, html: $html_bytes bytes, html/json: $(python3 -c "print(f'{$html_bytes/$json_bytes:.2f}')")"
 
+# The browser's own start and exit, on an empty page, for scale: the wall times below include it.
+echo '<!DOCTYPE html><title>empty</title>' >"$work/empty.html"
+start=$(date +%s.%N)
+timeout 120 chromium --headless --disable-gpu --no-sandbox --no-first-run \
+  --disable-background-networking --disable-component-update --disable-sync \
+  --disable-extensions --user-data-dir="$(mktemp -d -p "$work")" \
+  --dump-dom "file://$work/empty.html" >/dev/null 2>&1
+end=$(date +%s.%N)
+echo "chromium on an empty page: wall $(python3 -c "print(f'{$end-$start:.2f}')") s"
+
 for i in $(seq 1 "$runs"); do
   for fragment in "" "#sort=path&dir=desc&exposure=server"; do
     start=$(date +%s.%N)
