@@ -669,8 +669,34 @@ fn run_footer(report: &ScanReport<'_>) -> String {
         );
     }
     html.push_str("</dl>");
+    if !report.problems.is_empty() {
+        let _ = write!(
+            html,
+            "<details class=\"warnings\"><summary>{}</summary><ul>",
+            plural(report.problems.len(), "warning")
+        );
+        for p in report.problems.iter().take(WARNINGS_LISTED) {
+            let _ = write!(
+                html,
+                "<li><code>{}</code>: {}</li>",
+                escape(&p.path),
+                escape(&p.message)
+            );
+        }
+        if report.problems.len() > WARNINGS_LISTED {
+            let _ = write!(
+                html,
+                "<li>and {} more: the JSON report lists them all</li>",
+                report.problems.len() - WARNINGS_LISTED
+            );
+        }
+        html.push_str("</ul></details>");
+    }
     html
 }
+
+/// Warnings listed in the footer; a tree with thousands of binary files would drown the page.
+const WARNINGS_LISTED: usize = 200;
 
 #[cfg(test)]
 mod tests {
@@ -850,6 +876,35 @@ mod tests {
         for want in cases {
             assert!(page.contains(want), "missing {want}");
         }
+    }
+
+    #[test]
+    fn warnings_are_listed_escaped_up_to_a_limit() {
+        let rules = RuleSet::builtin().expect("built-in rules load");
+        let problems: Vec<crate::source::Problem> = (0..WARNINGS_LISTED + 3)
+            .map(|i| crate::source::Problem {
+                path: format!("<b>{i}.bin"),
+                kind: crate::source::ProblemKind::Binary,
+                message: "binary file".into(),
+            })
+            .collect();
+        let report = ScanReport {
+            findings: &[],
+            stats: &Stats::default(),
+            problems: &problems,
+            rules: &rules,
+            color: false,
+            width: crate::report::DEFAULT_WIDTH,
+            run: None,
+        };
+        let footer = run_footer(&report);
+        assert!(
+            footer.contains("<summary>203 warnings</summary>"),
+            "{footer}"
+        );
+        assert!(footer.contains("<li><code>&lt;b&gt;0.bin</code>: binary file</li>"));
+        assert!(!footer.contains("&lt;b&gt;200.bin"));
+        assert!(footer.contains("<li>and 3 more: the JSON report lists them all</li>"));
     }
 
     #[test]

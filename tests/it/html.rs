@@ -375,3 +375,36 @@ fn request_hosts_are_read_from_proxy_lines() {
         assert_eq!(request_host(line), want, "{line}");
     }
 }
+
+/// Secrets are in the page only with `--show-secrets`, and then under a red warning, in a file
+/// readable by its owner only (as the JSON report is).
+#[test]
+fn secrets_only_with_show_secrets_then_a_banner_and_a_private_file() {
+    use std::os::unix::fs::PermissionsExt;
+    const KEY: &str = "sk-7c2e9a4f1b8d3e6a0c5f2b9e4d7a1c38";
+    let dir = tree(&[("a.env", format!("DEEPSEEK_API_KEY={KEY}\n").as_bytes())]);
+    let out = tempfile::tempdir().unwrap();
+    for show in [false, true] {
+        let page = out.path().join(format!("r-{show}.html"));
+        let mut cmd = keyhound();
+        cmd.args(["scan", "--format", "html", "-o"])
+            .arg(&page)
+            .arg(dir.path());
+        if show {
+            cmd.arg("--show-secrets");
+        }
+        let run = cmd.output().expect("keyhound runs");
+        assert_eq!(run.status.code(), Some(1), "{}", crate::util::stderr(&run));
+        let html = std::fs::read_to_string(&page).expect("the page");
+        assert_eq!(html.contains(KEY), show, "show-secrets {show}");
+        assert!(
+            html.contains("sk-7c2****"),
+            "the redacted form is always there"
+        );
+        assert_eq!(html.contains("class=\"banner\""), show);
+        if show {
+            let mode = std::fs::metadata(&page).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{mode:o}");
+        }
+    }
+}
