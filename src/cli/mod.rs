@@ -929,6 +929,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn command_words_are_quoted_as_a_shell_reads_them() {
+        let cases = [
+            ("--format", "--format"),
+            ("html=out/r.html", "html=out/r.html"),
+            ("my dir", "'my dir'"),
+            ("it's", "'it'\\''s'"),
+            ("", "''"),
+            ("$HOME", "'$HOME'"),
+        ];
+        for (word, want) in cases {
+            assert_eq!(shell_word(word), want, "{word:?}");
+        }
+    }
+
+    #[test]
     fn sizes() {
         let cases = [
             ("123", Some(123)),

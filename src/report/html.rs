@@ -29,8 +29,7 @@ mod charts;
 pub fn emit(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<()> {
     let data = escape_script_data(&serde_json::to_string(&data(report))?);
     let csp = format!(
-        "default-src 'none'; script-src '{}'; style-src '{}'; img-src data:; base-uri 'none'; \
-         form-action 'none'",
+        "default-src 'none'; script-src '{}'; style-src '{}'; base-uri 'none'; form-action 'none'",
         csp_hash(SCRIPT),
         csp_hash(STYLE)
     );

@@ -250,7 +250,19 @@ fn needs_escape(c: char) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::escape_controls;
+    use super::{escape_controls, utc_rfc3339};
+
+    #[test]
+    fn unix_times_in_rfc3339() {
+        let cases = [
+            (0, "1970-01-01T00:00:00Z"),
+            (951_782_400, "2000-02-29T00:00:00Z"),
+            (1_796_601_599, "2026-12-06T23:59:59Z"),
+        ];
+        for (unix, want) in cases {
+            assert_eq!(utc_rfc3339(unix), want, "{unix}");
+        }
+    }
 
     #[test]
     fn controls_are_written_out() {

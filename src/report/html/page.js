@@ -287,6 +287,10 @@
       changed();
     });
     document.querySelectorAll("#table th[data-sort]").forEach(function (th) {
+      th.tabIndex = 0;
+      th.addEventListener("keydown", function (e) {
+        if (e.key === "Enter" || e.key === " ") { e.preventDefault(); th.click(); }
+      });
       th.addEventListener("click", function () {
         var s = th.getAttribute("data-sort");
         if (state.sort === s) state.dir = state.dir === "desc" ? "" : "desc";
