@@ -318,6 +318,41 @@ fn a_provider_in_the_fragment_shows_exactly_its_rows() {
     }
 }
 
+/// Path text (any case) and a sort, from the fragment: the rows of `server/`, by provider
+/// from Z to A.
+#[test]
+fn path_text_and_a_sort_in_the_fragment() {
+    let Some(browser) = chromium() else { return };
+    let dir = audit_tree();
+    let out = tempfile::tempdir().unwrap();
+    let (json, page) = reports(dir.path(), out.path());
+    let mut want: Vec<String> = findings(&json)
+        .iter()
+        .filter(|f| f["path"].as_str().unwrap().contains("/server/"))
+        .map(|f| f["provider"].as_str().unwrap().to_string())
+        .collect();
+    want.sort();
+    want.reverse();
+    assert_eq!(want, ["GitLab", "DeepSeek"]);
+    let seen = visit(
+        browser,
+        &page,
+        "#path=SERVER%2F&sort=provider&dir=desc",
+        &["--dump-dom"],
+    );
+    assert!(seen.console.is_empty(), "console: {:#?}", seen.console);
+    assert_eq!(row_providers(&seen.dom), want);
+    let th = seen
+        .dom
+        .split("<th ")
+        .find(|t| t.starts_with("data-sort=\"provider\""));
+    let th = th.expect("a provider heading");
+    assert!(
+        th[..th.find('>').unwrap()].contains("aria-sort=\"descending\""),
+        "{th}"
+    );
+}
+
 #[test]
 fn a_screenshot_of_the_report_is_a_png() {
     let Some(browser) = chromium() else { return };
