@@ -81,6 +81,8 @@ pub struct ScanConfig {
     /// `--rule` and `--skip-rule` selectors (ids or dotted prefixes).
     pub only_rules: Vec<String>,
     pub skip_rules: Vec<String>,
+    /// The command line, start time and version, for the reports that show them (HTML).
+    pub run: Option<report::RunInfo>,
 }
 
 /// The path that stands for standard input on the command line.
@@ -177,6 +179,7 @@ pub fn scan(cfg: &ScanConfig) -> Result<Outcome> {
         rules: engine.rules(),
         color: cfg.color,
         width: report_width(),
+        run: cfg.run.as_ref(),
     };
     write_output(cfg, &report)?;
     let writes_sarif = if cfg.reports.is_empty() {

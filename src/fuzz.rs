@@ -150,13 +150,25 @@ fn emit_all(rules: &RuleSet, findings: &[Finding]) {
         rules,
         color: false,
         width: crate::report::DEFAULT_WIDTH,
+        run: None,
     };
-    for format in [Format::Human, Format::Json, Format::Jsonl, Format::Sarif] {
+    for format in [
+        Format::Human,
+        Format::Json,
+        Format::Jsonl,
+        Format::Sarif,
+        Format::Html,
+    ] {
         let mut out = Vec::new();
         report::emit(format, &report, &mut out).expect("writing to memory cannot fail");
         if matches!(format, Format::Json | Format::Sarif) {
             serde_json::from_slice::<serde_json::Value>(&out)
                 .unwrap_or_else(|e| panic!("{format:?} output is not JSON: {e}"));
+        }
+        if format == Format::Html {
+            // The page's own two script elements; text from the input never opens another.
+            let page = String::from_utf8_lossy(&out).to_ascii_lowercase();
+            assert_eq!(page.matches("<script").count(), 2, "HTML: a script opened");
         }
     }
 }

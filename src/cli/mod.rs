@@ -260,9 +260,10 @@ struct ScanArgs {
     #[arg(long = "report", value_name = "FORMAT=FILE", value_parser = parse_report)]
     reports: Vec<(FormatArg, Option<PathBuf>)>,
 
-    /// Print secrets in full instead of redacting them, in human, json and jsonl reports (and
-    /// the report file is then readable by its owner only). sarif, github and markdown reports
-    /// stay redacted: they are uploaded to or shown on GitHub.
+    /// Print secrets in full instead of redacting them, in human, json, jsonl and html reports
+    /// (the report file is then readable by its owner only, and the html page opens with a red
+    /// warning). sarif, github and markdown reports stay redacted: they are uploaded to or shown
+    /// on GitHub.
     #[arg(long)]
     show_secrets: bool,
 
@@ -439,6 +440,9 @@ enum FormatArg {
     Github,
     /// A Markdown table for a GitHub Actions step summary (under 1 MiB).
     Markdown,
+    /// One self-contained HTML page (summary, charts, a filterable table, how to fix) that
+    /// opens offline in any browser.
+    Html,
 }
 
 impl FormatArg {
@@ -450,7 +454,39 @@ impl FormatArg {
             FormatArg::Sarif => Format::Sarif,
             FormatArg::Github => Format::Github,
             FormatArg::Markdown => Format::Markdown,
+            FormatArg::Html => Format::Html,
         }
+    }
+}
+
+/// The command line, the time and the version the HTML report shows. The command is rebuilt
+/// from the arguments, quoted where a shell would need it, with the program named `keyhound`
+/// (not the path it was started from).
+fn run_info() -> crate::report::RunInfo {
+    let mut words = vec!["keyhound".to_string()];
+    words.extend(
+        std::env::args_os()
+            .skip(1)
+            .map(|a| shell_word(&a.to_string_lossy())),
+    );
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    crate::report::RunInfo {
+        command: words.join(" "),
+        time: crate::report::utc_rfc3339(now),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+    }
+}
+
+/// `word` as a POSIX shell reads it back: bare when it holds only safe characters, else in
+/// single quotes.
+fn shell_word(word: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "-_./=:,@+%".contains(c);
+    if !word.is_empty() && word.chars().all(safe) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
     }
 }
 
@@ -666,6 +702,7 @@ fn resolve_scan(args: ScanArgs) -> Result<ScanConfig> {
     }
     cfg.output = args.output;
     cfg.show_secrets = args.show_secrets;
+    cfg.run = Some(run_info());
     cfg.color = args.color.resolve(
         |k| std::env::var(k).ok(),
         std::io::IsTerminal::is_terminal(&std::io::stdout()) && cfg.output.is_none(),
@@ -826,6 +863,7 @@ fn resolve_input(args: InputArgs) -> Result<ScanConfig> {
         excludes: args.exclude,
         only_rules: args.only_rules,
         skip_rules: args.skip_rules,
+        run: None,
     })
 }
 
@@ -889,6 +927,21 @@ fn parse_size(s: &str, flag: &str) -> Result<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn command_words_are_quoted_as_a_shell_reads_them() {
+        let cases = [
+            ("--format", "--format"),
+            ("html=out/r.html", "html=out/r.html"),
+            ("my dir", "'my dir'"),
+            ("it's", "'it'\\''s'"),
+            ("", "''"),
+            ("$HOME", "'$HOME'"),
+        ];
+        for (word, want) in cases {
+            assert_eq!(shell_word(word), want, "{word:?}");
+        }
+    }
 
     #[test]
     fn sizes() {

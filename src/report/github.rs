@@ -348,6 +348,7 @@ mod tests {
             rules: &rules,
             color: false,
             width: crate::report::DEFAULT_WIDTH,
+            run: None,
         };
         let mut out = Vec::new();
         emit(&report, &mut out).expect("writing to memory works");

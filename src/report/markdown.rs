@@ -159,6 +159,7 @@ mod tests {
             rules: &rules,
             color: false,
             width: crate::report::DEFAULT_WIDTH,
+            run: None,
         };
         let mut out = Vec::new();
         emit_limited(&report, &mut out, limit).expect("writing to memory works");

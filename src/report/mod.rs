@@ -3,6 +3,7 @@
 //! any two runs over the same tree print the same output.
 
 mod github;
+mod html;
 mod human;
 mod json;
 mod markdown;
@@ -31,6 +32,8 @@ pub enum Format {
     Github,
     /// A Markdown table for a GitHub Actions step summary.
     Markdown,
+    /// One self-contained page for people (summary, charts, a filterable table).
+    Html,
 }
 
 /// Counters of one scan. Deterministic: no timings.
@@ -88,6 +91,20 @@ pub struct ScanReport<'a> {
     pub color: bool,
     /// Display columns the human report wraps prose at.
     pub width: usize,
+    /// The command line, time and version of the scan, for the reports that show them (HTML).
+    /// Set by the command line only: reporters read no clock, so tests leave it `None` and
+    /// their output stays the same every run.
+    pub run: Option<&'a RunInfo>,
+}
+
+/// Where a report came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunInfo {
+    /// The command line as typed, quoted where a shell would need it.
+    pub command: String,
+    /// When the scan started, RFC 3339 in UTC.
+    pub time: String,
+    pub version: String,
 }
 
 /// The width prose is wrapped at when the report does not go to a terminal.
@@ -101,6 +118,7 @@ pub fn emit(format: Format, report: &ScanReport<'_>, out: &mut dyn Write) -> io:
         Format::Sarif => sarif::emit(report, out),
         Format::Github => github::emit(report, out),
         Format::Markdown => markdown::emit(report, out),
+        Format::Html => html::emit(report, out),
     }
 }
 
@@ -179,6 +197,18 @@ pub fn access_summary(a: &Access) -> String {
     escape_controls(&parts.join("; ")).into_owned()
 }
 
+/// `2026-01-31T23:59:59Z` for a Unix time in seconds.
+pub fn utc_rfc3339(unix: u64) -> String {
+    let (year, month, day) = crate::verify::civil_from_days((unix / 86_400) as i64);
+    let secs = unix % 86_400;
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
 /// The words GitHub uses for `security-severity` ranges.
 pub fn severity_name(score: f64) -> &'static str {
     match score {
@@ -220,7 +250,19 @@ fn needs_escape(c: char) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::escape_controls;
+    use super::{escape_controls, utc_rfc3339};
+
+    #[test]
+    fn unix_times_in_rfc3339() {
+        let cases = [
+            (0, "1970-01-01T00:00:00Z"),
+            (951_782_400, "2000-02-29T00:00:00Z"),
+            (1_796_601_599, "2026-12-06T23:59:59Z"),
+        ];
+        for (unix, want) in cases {
+            assert_eq!(utc_rfc3339(unix), want, "{unix}");
+        }
+    }
 
     #[test]
     fn controls_are_written_out() {

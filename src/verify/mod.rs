@@ -16,6 +16,8 @@
 
 mod access;
 mod aws;
+
+pub use aws::civil_from_days;
 pub mod http;
 mod spec;
 mod text;

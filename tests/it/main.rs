@@ -11,6 +11,7 @@ mod files;
 mod fuzzed;
 mod generic;
 mod git;
+mod html;
 mod install;
 mod outputs;
 mod paired;
