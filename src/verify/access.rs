@@ -407,9 +407,15 @@ admin_if = { "data.viewer.admin" = true, "data.viewer.role" = ["owner", "admin"]
         let cases = [
             (r#"{"data":{"viewer":{"admin":true}}}"#, Some(true)),
             (r#"{"data":{"viewer":{"admin":false}}}"#, Some(false)),
-            (r#"{"data":{"viewer":{"admin":false,"role":"owner"}}}"#, Some(true)),
+            (
+                r#"{"data":{"viewer":{"admin":false,"role":"owner"}}}"#,
+                Some(true),
+            ),
             (r#"{"data":{"viewer":{"role":"member"}}}"#, Some(false)),
-            (r#"{"data":{"viewer":{"admin":null,"email":"a@b.c"}}}"#, None),
+            (
+                r#"{"data":{"viewer":{"admin":null,"email":"a@b.c"}}}"#,
+                None,
+            ),
             ("not json", None),
         ];
         for (body, want) in cases {
