@@ -2,7 +2,9 @@
 //! application key with the API key next to it), Vercel, Netlify, Heroku, Linear, Notion and
 //! Airtable. Each is served a recorded answer of the documented shape on loopback (see
 //! [`crate::verify::Server`]); the test checks what was sent (path, how the key travels, the
-//! headers the provider requires) and what JSON `verification.access` says.
+//! headers the provider requires) and what JSON `verification.access` says. Also the verifiers
+//! that read a refusal from the answer rather than from its status (Figma, Mandrill, Resend,
+//! Vultr, UptimeRobot) and those that read an admin flag (Pipedrive, Smartsheet).
 
 use serde_json::{json, Value};
 
@@ -229,5 +231,137 @@ fn datadog_application_key_goes_with_its_api_key_and_403_is_not_dead() {
             .expect("the pair was checked");
         assert_eq!(hit.header("dd-api-key"), Some(API));
         assert_eq!(hit.header("dd-application-key"), Some(APP));
+    }
+}
+
+/// Verifiers that tell a refused key by what the answer says rather than by its status: the
+/// documented refusal is dead, any other refusal with the same status stays unknown; answers
+/// that carry an admin flag set `access.admin`.
+#[test]
+fn refusals_are_read_from_the_answer_and_admin_flags_are_kept() {
+    // (provider, file, status, answer, verification status, access.admin)
+    let cases: &[(&str, &str, u16, &str, &str, Value)] = &[
+        (
+            "figma",
+            "FIGMA_TOKEN=figd_UFDg0oFXhTvkpmNyX4tSLARSJ8MB-2k8Jg4kOzkL\n",
+            403,
+            r#"{"status":403,"err":"Invalid token"}"#,
+            "dead",
+            Value::Null,
+        ),
+        (
+            "figma",
+            "FIGMA_TOKEN=figd_UFDg0oFXhTvkpmNyX4tSLARSJ8MB-2k8Jg4kOzkL\n",
+            403,
+            r#"{"status":403,"err":"Forbidden"}"#,
+            "unknown",
+            Value::Null,
+        ),
+        (
+            "mandrill",
+            "MANDRILL_API_KEY=md-O91G62cG4lj3f7zv9r97QJ\n",
+            500,
+            r#"{"status":"error","code":-1,"name":"Invalid_Key","message":"Invalid API key"}"#,
+            "dead",
+            Value::Null,
+        ),
+        (
+            "mandrill",
+            "MANDRILL_API_KEY=md-O91G62cG4lj3f7zv9r97QJ\n",
+            500,
+            r#"{"status":"error","code":-2,"name":"GeneralError","message":"try later"}"#,
+            "unknown",
+            Value::Null,
+        ),
+        (
+            "resend",
+            "RESEND_API_KEY=re_rWB7BNSS_v47QgXr4V69s3HSRVnLT87ik\n",
+            403,
+            r#"{"statusCode":403,"name":"invalid_api_key","message":"API key is invalid"}"#,
+            "dead",
+            Value::Null,
+        ),
+        (
+            "resend",
+            "RESEND_API_KEY=re_rWB7BNSS_v47QgXr4V69s3HSRVnLT87ik\n",
+            401,
+            r#"{"statusCode":401,"name":"restricted_api_key","message":"This API key is restricted to only send emails"}"#,
+            "unknown",
+            Value::Null,
+        ),
+        (
+            "vultr",
+            "VULTR_API_KEY=FOYEG70UOJ7WN4X5XGACVE0D6EVX5L7ATR3P\n",
+            401,
+            r#"{"error":"Invalid API token.","status":401}"#,
+            "dead",
+            Value::Null,
+        ),
+        (
+            "vultr",
+            "VULTR_API_KEY=FOYEG70UOJ7WN4X5XGACVE0D6EVX5L7ATR3P\n",
+            401,
+            r#"{"error":"Unauthorized IP address: 192.0.2.1","status":401}"#,
+            "unknown",
+            Value::Null,
+        ),
+        (
+            "uptimerobot",
+            "UPTIMEROBOT_API_KEY=u8053293-104996daba7e3fb0fc216cb7\n",
+            200,
+            r#"{"stat":"fail","error":{"type":"invalid_parameter","parameter_name":"api_key"}}"#,
+            "unknown",
+            Value::Null,
+        ),
+        (
+            "uptimerobot",
+            "UPTIMEROBOT_API_KEY=u8053293-104996daba7e3fb0fc216cb7\n",
+            200,
+            r#"{"stat":"ok","account":{"email":"ops@example.com","monitor_limit":50}}"#,
+            "live",
+            Value::Null,
+        ),
+        (
+            "pipedrive",
+            "PIPEDRIVE_API_TOKEN=3fa2b2dcb5728bf6c1796aaf450d7ff5384c1993\n",
+            200,
+            r#"{"success":true,"data":{"id":1,"email":"boss@example.com","is_admin":true}}"#,
+            "live",
+            Value::Bool(true),
+        ),
+        (
+            "smartsheet",
+            "SMARTSHEET_ACCESS_TOKEN=Y79GCZv8LtZtBbhPJ3L7dFlSnm2VUvi0BbgTz\n",
+            200,
+            r#"{"id":48569348493401200,"email":"john.doe@example.com","admin":false}"#,
+            "live",
+            Value::Bool(false),
+        ),
+    ];
+    for (provider, file, status, body, want, admin) in cases {
+        let (status, body) = (*status, body.to_string());
+        let server = Server::start(move |_| {
+            Reply::Send(
+                status,
+                vec![("Content-Type", "application/json".into())],
+                body.clone(),
+            )
+        });
+        let dir = tree(&[("config.env", file.as_bytes())]);
+        let report = verified(provider, &server, path_str(dir.path()));
+        let all = findings(&report);
+        assert_eq!(all.len(), 1, "{provider}: {report:#}");
+        let verification = &all[0]["verification"];
+        assert_eq!(
+            verification["status"], *want,
+            "{provider} {status}: {report:#}"
+        );
+        if *want == "live" {
+            assert_eq!(
+                &verification["access"]["admin"], admin,
+                "{provider}: {report:#}"
+            );
+        }
+        assert_eq!(server.hits().len(), 1, "{provider}");
     }
 }
