@@ -390,6 +390,14 @@ fn access_cell(a: &super::AccessSpec) -> String {
     if let Some(admin) = a.admin {
         parts.push(format!("admin: {admin}"));
     }
+    if !a.admin_if.is_empty() {
+        let flags: Vec<String> = a
+            .admin_if
+            .iter()
+            .map(|(k, v)| format!("`{k}={v}`"))
+            .collect();
+        parts.push(format!("admin when {}", flags.join(" or ")));
+    }
     if !a.expires.is_empty() {
         parts.push("expiry".to_string());
     }

@@ -278,6 +278,12 @@ pub struct AccessSpec {
     /// (an Anthropic admin key).
     #[serde(default)]
     pub admin: Option<bool>,
+    /// JSON fields of the answer that say whether the key's owner is an admin
+    /// (`{ "data.viewer.admin" = true }`): a match makes `admin` true; the field present with
+    /// another value makes it false (unless an admin scope says true). For providers that
+    /// answer a flag rather than scopes (Linear's `viewer.admin`, monday.com's `is_admin`).
+    #[serde(default)]
+    pub admin_if: BTreeMap<String, serde_json::Value>,
     /// When the key expires; the first source that holds a date wins. RFC 3339, a date
     /// (`2025-12-31`), GitHub's `2025-12-31 23:59:59 UTC` or Unix seconds are understood.
     #[serde(default)]
@@ -308,8 +314,8 @@ impl AccessSpec {
             );
         }
         ensure!(
-            any || self.admin.is_some(),
-            "verify.access reads nothing: give identity, scopes, expires, details or admin"
+            any || self.admin.is_some() || !self.admin_if.is_empty(),
+            "verify.access reads nothing: give identity, scopes, expires, details, admin or admin_if"
         );
         ensure!(
             self.admin_scopes.is_empty() || !self.scopes.is_empty(),

@@ -78,6 +78,8 @@ pub fn read(
     };
     let admin = if matches(&spec.admin_scopes) {
         Some(true)
+    } else if let Some(flag) = admin_flag(&spec.admin_if, json) {
+        Some(flag)
     } else if matches(&spec.opaque_scopes) {
         spec.admin
     } else if let Some(fixed) = spec.admin {
@@ -131,6 +133,26 @@ pub fn read(
         details,
     };
     (access != Access::default()).then_some(access)
+}
+
+/// What `admin_if` says: true when a field shows one of its values (a list means any of
+/// them), false when a field is there with another value, `None` when no field is there.
+fn admin_flag(conditions: &BTreeMap<String, Value>, json: Option<&Value>) -> Option<bool> {
+    let json = json?;
+    let mut seen = false;
+    for (path, want) in conditions {
+        for got in lookup(json, path).into_iter().filter(|v| !v.is_null()) {
+            seen = true;
+            let hit = match want {
+                Value::Array(options) => options.contains(got),
+                w => got == w,
+            };
+            if hit {
+                return Some(true);
+            }
+        }
+    }
+    seen.then_some(false)
 }
 
 /// The answer a source is read from.
@@ -370,6 +392,45 @@ opaque_scopes = ["fineGrained"]
         assert_eq!(role("read"), Some(false));
         assert_eq!(role("fineGrained"), None);
         assert_eq!(role("admin.users:write"), Some(true));
+    }
+
+    /// Providers that answer a flag (Linear's `viewer.admin`, monday.com's `is_admin`).
+    #[test]
+    fn admin_flags_decide_admin_unless_a_scope_says_more() {
+        let s = spec(
+            r#"
+identity = ["json:data.viewer.email"]
+admin_if = { "data.viewer.admin" = true, "data.viewer.role" = ["owner", "admin"] }
+"#,
+        );
+        // (body, admin)
+        let cases = [
+            (r#"{"data":{"viewer":{"admin":true}}}"#, Some(true)),
+            (r#"{"data":{"viewer":{"admin":false}}}"#, Some(false)),
+            (
+                r#"{"data":{"viewer":{"admin":false,"role":"owner"}}}"#,
+                Some(true),
+            ),
+            (r#"{"data":{"viewer":{"role":"member"}}}"#, Some(false)),
+            (
+                r#"{"data":{"viewer":{"admin":null,"email":"a@b.c"}}}"#,
+                None,
+            ),
+            ("not json", None),
+        ];
+        for (body, want) in cases {
+            let admin = access(&s, body, &[]).and_then(|a| a.admin);
+            assert_eq!(admin, want, "{body}");
+        }
+        let with_scope = spec(
+            r#"
+scopes = ["json:scopes"]
+admin_scopes = ["admin"]
+admin_if = { is_admin = true }
+"#,
+        );
+        let a = access(&with_scope, r#"{"scopes":["admin"],"is_admin":false}"#, &[]).unwrap();
+        assert_eq!(a.admin, Some(true));
     }
 
     #[test]

@@ -26,5 +26,6 @@ mod suppress;
 mod util;
 mod verify;
 mod verify_access;
+mod verify_access_more;
 mod verify_safety;
 mod walk;

@@ -31,11 +31,12 @@ pub(crate) struct Hit {
     pub(crate) path: String,
     /// Header names in lowercase.
     headers: Vec<(String, String)>,
-    body: String,
+    pub(crate) body: String,
 }
 
 impl Hit {
-    fn header(&self, name: &str) -> Option<&str> {
+    /// The value of header `name` (lowercase).
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(k, _)| k == name)
