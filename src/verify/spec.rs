@@ -215,9 +215,32 @@ fn malformed(kind: AnswerKind, body: &[u8], parsed_json: bool) -> Option<&'stati
         AnswerKind::Json => Some("the body is not JSON"),
         AnswerKind::Xml if start.is_empty() => Some("an empty body, where XML was due"),
         AnswerKind::Xml if html => Some("an HTML page, where XML was due"),
-        AnswerKind::Xml if !start.starts_with(b"<") => Some("the body is not XML"),
+        AnswerKind::Xml if !xml_document(start) => Some("the body is not a whole XML document"),
         AnswerKind::Xml => None,
     }
+}
+
+/// Whether `body` is one XML element from its start tag to its end tag (after an optional
+/// `<?xml …?>` declaration): what an XML API sends, and what a body cut short is not.
+fn xml_document(body: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(body);
+    let mut rest = text.trim();
+    if rest.starts_with("<?") {
+        match rest.find("?>") {
+            Some(end) => rest = rest[end + 2..].trim_start(),
+            None => return false,
+        }
+    }
+    let Some(open) = rest.strip_prefix('<') else {
+        return false;
+    };
+    let name: String = open
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || matches!(c, ':' | '_' | '-' | '.'))
+        .collect();
+    !name.is_empty()
+        && (rest.ends_with(&format!("</{name}>"))
+            || (rest.ends_with("/>") && !rest[1..].contains('<')))
 }
 
 /// The first `path=value` of `conditions` that the JSON shows, if any. A list of values means

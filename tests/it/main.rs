@@ -23,6 +23,7 @@ mod rules;
 mod rust;
 mod suppress;
 mod util;
+mod verifiers;
 mod verify;
 mod verify_access;
 mod verify_safety;
