@@ -556,7 +556,22 @@ answer = "any"
                 200,
                 r#"{"Arn":"a"}"#,
                 VerificationStatus::Unknown,
-                "the body is not XML",
+                "not a whole XML document",
+            ),
+            (
+                &xml_spec,
+                200,
+                "<?xml version=\"1.0\"?>\n<R><Arn>a</Arn></R>\n",
+                VerificationStatus::Live,
+                "200 from h",
+            ),
+            // Cut short: the root element is never closed.
+            (
+                &xml_spec,
+                200,
+                "<R><Arn>a</Arn></",
+                VerificationStatus::Unknown,
+                "not a whole XML document",
             ),
             (
                 &xml_spec,
