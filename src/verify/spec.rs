@@ -161,7 +161,7 @@ pub fn judge(
         return (VerificationStatus::Dead, format!("{from}: {field}"));
     }
     if spec.live.contains(&code) {
-        if let Some(why) = malformed(spec.answer_kind(), &resp.body, json.is_some()) {
+        if let Some(why) = malformed(spec.answer_kind(), resp, json.is_some()) {
             return (
                 VerificationStatus::Unknown,
                 format!("{from}, but the answer is malformed: {why}"),
@@ -198,7 +198,12 @@ pub fn judge(
 /// Why a body with a live status is not the answer the provider documents, if it is not: a
 /// captive portal's or proxy's HTML page, a body cut short, an empty body where JSON was due.
 /// Such an answer did not come from the provider's API, so it cannot show the key live.
-fn malformed(kind: AnswerKind, body: &[u8], parsed_json: bool) -> Option<&'static str> {
+///
+/// A body longer than the read cap cannot be parsed whole: one that starts as the expected kind
+/// does (`{` or `[` for JSON, `<` for XML, not an HTML page) is taken as it, and the status
+/// decides (a large model list); the fields the verifier reads are then not shown.
+fn malformed(kind: AnswerKind, resp: &Response, parsed_json: bool) -> Option<&'static str> {
+    let body = &resp.body;
     let start = body
         .iter()
         .position(|b| !b.is_ascii_whitespace())
@@ -210,11 +215,17 @@ fn malformed(kind: AnswerKind, body: &[u8], parsed_json: bool) -> Option<&'stati
     match kind {
         AnswerKind::Any => None,
         AnswerKind::Json if parsed_json => None,
+        AnswerKind::Json
+            if resp.truncated && !html && matches!(start.first(), Some(b'{' | b'[')) =>
+        {
+            None
+        }
         AnswerKind::Json if start.is_empty() => Some("an empty body, where JSON was due"),
         AnswerKind::Json if html => Some("an HTML page, where JSON was due"),
         AnswerKind::Json => Some("the body is not JSON"),
         AnswerKind::Xml if start.is_empty() => Some("an empty body, where XML was due"),
         AnswerKind::Xml if html => Some("an HTML page, where XML was due"),
+        AnswerKind::Xml if resp.truncated && start.starts_with(b"<") => None,
         AnswerKind::Xml if !xml_document(start) => Some("the body is not a whole XML document"),
         AnswerKind::Xml => None,
     }
@@ -369,6 +380,7 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
             body: body.as_bytes().to_vec(),
+            truncated: false,
         }
     }
 
@@ -593,6 +605,41 @@ answer = "any"
             let (got, text) = judge(s, &resp(*code, body, &[]), "h", "sk-x");
             assert_eq!(&got, status, "{code} {body:?}: {text}");
             assert!(text.contains(detail), "{code} {body:?}: {text}");
+        }
+    }
+
+    /// A model list longer than the read cap is live by its status; garbage as long is not.
+    #[test]
+    fn a_body_longer_than_the_cap_counts_by_its_start() {
+        let s = spec(DEEPSEEK);
+        let cases = [
+            (
+                r#"{"data":[{"id":"a"},{"id":"#,
+                true,
+                VerificationStatus::Live,
+            ),
+            (r#"[{"id":"a"},{"id":"#, true, VerificationStatus::Live),
+            (
+                r#"{"data":[{"id":"a"},{"id":"#,
+                false,
+                VerificationStatus::Unknown,
+            ),
+            (
+                "<!DOCTYPE html><html><body>",
+                true,
+                VerificationStatus::Unknown,
+            ),
+            (
+                "aaaaaaaaaaaaaaaaaaaaaaaaaa",
+                true,
+                VerificationStatus::Unknown,
+            ),
+        ];
+        for (body, truncated, want) in cases {
+            let mut r = resp(200, body, &[]);
+            r.truncated = truncated;
+            let (got, text) = judge(&s, &r, "h", "sk-x");
+            assert_eq!(got, want, "{body:?} truncated={truncated}: {text}");
         }
     }
 
