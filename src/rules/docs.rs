@@ -287,7 +287,7 @@ pub fn verifiers_markdown(set: &RuleSet) -> String {
     );
     let _ = writeln!(
         out,
-        "{} providers (ids for `--verify-endpoint`), {} requests. A status in neither the live nor the dead list, a redirect, a timeout or a network error is `unknown`.\n",
+        "{} providers (ids for `--verify-endpoint`), {} requests. A status in neither the live nor the dead list, a redirect, a timeout or a network error is `unknown`, and so is a live status whose body is not the JSON the API answers (XML where the live column says so; any body where it says so). tests/it/verifiers.rs checks every row against recorded answers.\n",
         ids.len(),
         rows.len()
     );
@@ -322,6 +322,11 @@ pub fn verifiers_markdown(set: &RuleSet) -> String {
             request.push_str(&format!(", with the {} found near the secret", p.name));
         }
         let mut live = format!("{:?}", v.live);
+        match v.answer_kind() {
+            super::AnswerKind::Json => {}
+            super::AnswerKind::Xml => live.push_str(" with an XML body"),
+            super::AnswerKind::Any => live.push_str(" with any body"),
+        }
         if !v.live_if.is_empty() {
             let conds: Vec<String> = v
                 .live_if

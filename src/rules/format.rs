@@ -251,6 +251,40 @@ pub struct VerifySpec {
     /// What a live answer says the key can do (`verification.access`).
     #[serde(default)]
     pub access: Option<AccessSpec>,
+    /// What the body of an answer with a live status must be for the key to be shown live:
+    /// `json` (the default), `xml` (the default when the verifier reads XML), or `any` (the
+    /// status decides alone: an endpoint that answers with no body or plain text; the default
+    /// for `HEAD`). A body of the wrong kind (a captive portal's HTML page, a proxy's error
+    /// text, a body cut short) makes the answer unknown, never live.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer: Option<AnswerKind>,
+    /// The body of a live answer as the provider's API reference documents it. The verifier
+    /// test (tests/it/verifiers.rs) serves it and checks that it reads as live, with its
+    /// details; without one the test makes a body up from the fields the verifier reads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sample: Option<String>,
+}
+
+/// What the body of a live answer must be ([`VerifySpec::answer`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AnswerKind {
+    /// A JSON document.
+    Json,
+    /// An XML document (not an HTML page).
+    Xml,
+    /// Anything, or nothing: the status decides alone.
+    Any,
+}
+
+impl AnswerKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            AnswerKind::Json => "json",
+            AnswerKind::Xml => "xml",
+            AnswerKind::Any => "any",
+        }
+    }
 }
 
 /// Where `verification.access` is read from in a live answer. Every value is named by a
@@ -383,6 +417,35 @@ impl VerifySpec {
         }
     }
 
+    /// What a live answer's body must be: `answer`, else XML for a verifier that reads XML,
+    /// nothing for `HEAD` (which has no body), JSON otherwise.
+    pub fn answer_kind(&self) -> AnswerKind {
+        if let Some(kind) = self.answer {
+            return kind;
+        }
+        if self.method == "HEAD" {
+            AnswerKind::Any
+        } else if !self.detail_xml.is_empty()
+            || self.access_sources().any(|s| s.starts_with("xml:"))
+        {
+            AnswerKind::Xml
+        } else {
+            AnswerKind::Json
+        }
+    }
+
+    /// Every source its `access` names (`json:PATH`, `header:NAME`, ...).
+    pub fn access_sources(&self) -> impl Iterator<Item = &str> {
+        self.access.iter().flat_map(|a| {
+            a.identity
+                .iter()
+                .chain(&a.scopes)
+                .chain(&a.expires)
+                .chain(a.details.values())
+                .map(String::as_str)
+        })
+    }
+
     pub(super) fn validate(&self) -> Result<()> {
         if let Some(id) = &self.id {
             ensure!(
@@ -461,6 +524,33 @@ impl VerifySpec {
         );
         if let Some(a) = &self.access {
             a.validate()?;
+        }
+        let kind = self.answer_kind();
+        let reads_json = !self.live_if.is_empty()
+            || !self.dead_if.is_empty()
+            || !self.detail_json.is_empty()
+            || self.access_sources().any(|s| s.starts_with("json:"));
+        ensure!(
+            kind == AnswerKind::Json || !reads_json,
+            "verify: `answer = \"{}\"` but the verifier reads JSON fields (live_if, dead_if, detail_json or json: access); use `answer = \"json\"`",
+            kind.name()
+        );
+        let reads_xml =
+            !self.detail_xml.is_empty() || self.access_sources().any(|s| s.starts_with("xml:"));
+        ensure!(
+            kind == AnswerKind::Xml || !reads_xml,
+            "verify: `answer = \"{}\"` but the verifier reads XML elements (detail_xml or xml: access); use `answer = \"xml\"`",
+            kind.name()
+        );
+        ensure!(
+            self.method != "HEAD" || kind == AnswerKind::Any,
+            "verify: a HEAD answer has no body to read; use `answer = \"any\"`"
+        );
+        if let Some(sample) = &self.sample {
+            ensure!(
+                !sample.trim().is_empty(),
+                "verify: `sample` is empty; give the documented body of a live answer, or leave it out"
+            );
         }
         if let Some(p) = &self.partner {
             ensure!(!p.name.trim().is_empty(), "verify: `partner.name` is empty");

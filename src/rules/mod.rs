@@ -12,8 +12,8 @@ pub mod published;
 mod structure;
 
 pub use format::{
-    files_globset, AccessSpec, Attribution, Decode, Partner, RuleFile, RuleSpec, VerifySpec,
-    ACCESS_SOURCES, SIGNERS,
+    files_globset, AccessSpec, AnswerKind, Attribution, Decode, Partner, RuleFile, RuleSpec,
+    VerifySpec, ACCESS_SOURCES, SIGNERS,
 };
 pub use structure::{base62_checksum, Check};
 
@@ -659,6 +659,34 @@ negative_examples = ['acme_xxxxxxxxxxxxxxxxxxxx']
             (
                 &format!("{GOOD}{}", verify("https://acme.example/me", "[]")),
                 "`live` lists no status",
+            ),
+            (
+                &format!(
+                    "{GOOD}{}answer = \"any\"\ndetail_json = [\"login\"]\n",
+                    verify("https://acme.example/me", "[200]")
+                ),
+                "reads JSON fields",
+            ),
+            (
+                &format!(
+                    "{GOOD}{}answer = \"json\"\ndetail_xml = [\"Arn\"]\n",
+                    verify("https://acme.example/me", "[200]")
+                ),
+                "reads XML elements",
+            ),
+            (
+                &format!(
+                    "{GOOD}{}answer = \"html\"\n",
+                    verify("https://acme.example/me", "[200]")
+                ),
+                "unknown variant `html`",
+            ),
+            (
+                &format!(
+                    "{GOOD}{}answer = \"json\"\n",
+                    verify("https://acme.example/me", "[200]").replace("GET", "HEAD")
+                ),
+                "a HEAD answer has no body",
             ),
             (
                 &format!(

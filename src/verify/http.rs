@@ -27,6 +27,8 @@ pub struct Response {
     /// Names in lowercase.
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// The body went on past `body_cap`: `body` holds its first `body_cap` bytes only.
+    pub truncated: bool,
 }
 
 /// Why no response was read, in words that hold no part of the request.
@@ -122,12 +124,15 @@ impl Client {
             .body_mut()
             .with_config()
             .reader()
-            .take(self.body_cap)
+            .take(self.body_cap + 1)
             .read_to_end(&mut body);
+        let truncated = body.len() as u64 > self.body_cap;
+        body.truncate(self.body_cap as usize);
         Ok(Response {
             status,
             headers,
             body,
+            truncated,
         })
     }
 }

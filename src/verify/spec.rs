@@ -9,7 +9,7 @@ use super::http::{Request, Response};
 use super::text;
 use super::Endpoint;
 use crate::finding::VerificationStatus;
-use crate::rules::VerifySpec;
+use crate::rules::{AnswerKind, VerifySpec};
 
 /// Percent-encodes everything but RFC 3986 unreserved characters: a secret put into a URL
 /// cannot change the URL's structure.
@@ -161,6 +161,12 @@ pub fn judge(
         return (VerificationStatus::Dead, format!("{from}: {field}"));
     }
     if spec.live.contains(&code) {
+        if let Some(why) = malformed(spec.answer_kind(), resp, json.is_some()) {
+            return (
+                VerificationStatus::Unknown,
+                format!("{from}, but the answer is malformed: {why}"),
+            );
+        }
         if !spec.live_if.is_empty() && matching(&spec.live_if, json.as_ref()).is_none() {
             let want: Vec<String> = spec
                 .live_if
@@ -187,6 +193,65 @@ pub fn judge(
         _ => ": neither live nor dead",
     };
     (VerificationStatus::Unknown, format!("{from}{why}"))
+}
+
+/// Why a body with a live status is not the answer the provider documents, if it is not: a
+/// captive portal's or proxy's HTML page, a body cut short, an empty body where JSON was due.
+/// Such an answer did not come from the provider's API, so it cannot show the key live.
+///
+/// A body longer than the read cap cannot be parsed whole: one that starts as the expected kind
+/// does (`{` or `[` for JSON, `<` for XML, not an HTML page) is taken as it, and the status
+/// decides (a large model list); the fields the verifier reads are then not shown.
+fn malformed(kind: AnswerKind, resp: &Response, parsed_json: bool) -> Option<&'static str> {
+    let body = &resp.body;
+    let start = body
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .map_or(&body[..0], |i| &body[i..]);
+    let html = {
+        let head = String::from_utf8_lossy(&start[..start.len().min(64)]).to_ascii_lowercase();
+        head.starts_with("<!doctype html") || head.starts_with("<html")
+    };
+    match kind {
+        AnswerKind::Any => None,
+        AnswerKind::Json if parsed_json => None,
+        AnswerKind::Json
+            if resp.truncated && !html && matches!(start.first(), Some(b'{' | b'[')) =>
+        {
+            None
+        }
+        AnswerKind::Json if start.is_empty() => Some("an empty body, where JSON was due"),
+        AnswerKind::Json if html => Some("an HTML page, where JSON was due"),
+        AnswerKind::Json => Some("the body is not JSON"),
+        AnswerKind::Xml if start.is_empty() => Some("an empty body, where XML was due"),
+        AnswerKind::Xml if html => Some("an HTML page, where XML was due"),
+        AnswerKind::Xml if resp.truncated && start.starts_with(b"<") => None,
+        AnswerKind::Xml if !xml_document(start) => Some("the body is not a whole XML document"),
+        AnswerKind::Xml => None,
+    }
+}
+
+/// Whether `body` is one XML element from its start tag to its end tag (after an optional
+/// `<?xml …?>` declaration): what an XML API sends, and what a body cut short is not.
+fn xml_document(body: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(body);
+    let mut rest = text.trim();
+    if rest.starts_with("<?") {
+        match rest.find("?>") {
+            Some(end) => rest = rest[end + 2..].trim_start(),
+            None => return false,
+        }
+    }
+    let Some(open) = rest.strip_prefix('<') else {
+        return false;
+    };
+    let name: String = open
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || matches!(c, ':' | '_' | '-' | '.'))
+        .collect();
+    !name.is_empty()
+        && (rest.ends_with(&format!("</{name}>"))
+            || (rest.ends_with("/>") && !rest[1..].contains('<')))
 }
 
 /// The first `path=value` of `conditions` that the JSON shows, if any. A list of values means
@@ -315,6 +380,7 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
             body: body.as_bytes().to_vec(),
+            truncated: false,
         }
     }
 
@@ -409,6 +475,188 @@ detail_headers = ["X-OAuth-Scopes"]
             let (got, text) = judge(&slack, &r, "h", "xoxb-x");
             assert_eq!(&got, status, "{body}");
             assert!(text.starts_with(detail), "{body}: {text}");
+        }
+    }
+
+    /// A live status alone shows nothing when the body is not the API's: a captive portal's
+    /// login page, a body cut short or an empty one is unknown, never live.
+    #[test]
+    fn a_live_status_with_a_body_of_the_wrong_kind_is_unknown() {
+        let json_spec = spec(DEEPSEEK);
+        let xml_spec = spec(
+            r#"
+method = "POST"
+url = "https://sts.amazonaws.com/"
+body = "Action=GetCallerIdentity&Version=2011-06-15"
+headers = { X = "{secret}" }
+live = [200]
+dead = [403]
+detail_xml = ["Arn"]
+"#,
+        );
+        let any_spec = spec(
+            r#"
+method = "GET"
+url = "https://api.example.com/ping"
+headers = { X = "{secret}" }
+live = [204]
+dead = [401]
+answer = "any"
+"#,
+        );
+        let portal = "\n<!DOCTYPE html><html><body>Sign in to the Wi-Fi</body></html>";
+        let cases: &[(&VerifySpec, u16, &str, VerificationStatus, &str)] = &[
+            (
+                &json_spec,
+                200,
+                r#"{"is_available":true}"#,
+                VerificationStatus::Live,
+                "200 from h",
+            ),
+            (
+                &json_spec,
+                200,
+                portal,
+                VerificationStatus::Unknown,
+                "an HTML page, where JSON was due",
+            ),
+            (
+                &json_spec,
+                200,
+                r#"{"is_available":tr"#,
+                VerificationStatus::Unknown,
+                "the body is not JSON",
+            ),
+            (
+                &json_spec,
+                200,
+                "  ",
+                VerificationStatus::Unknown,
+                "an empty body, where JSON was due",
+            ),
+            (
+                &json_spec,
+                200,
+                "OK",
+                VerificationStatus::Unknown,
+                "the body is not JSON",
+            ),
+            // A refusal is read from its status, whatever its body.
+            (
+                &json_spec,
+                401,
+                portal,
+                VerificationStatus::Dead,
+                "401 from h",
+            ),
+            (
+                &xml_spec,
+                200,
+                "<GetCallerIdentityResponse><Arn>a</Arn></GetCallerIdentityResponse>",
+                VerificationStatus::Live,
+                "200 from h",
+            ),
+            (
+                &xml_spec,
+                200,
+                portal,
+                VerificationStatus::Unknown,
+                "an HTML page, where XML was due",
+            ),
+            (
+                &xml_spec,
+                200,
+                r#"{"Arn":"a"}"#,
+                VerificationStatus::Unknown,
+                "not a whole XML document",
+            ),
+            (
+                &xml_spec,
+                200,
+                "<?xml version=\"1.0\"?>\n<R><Arn>a</Arn></R>\n",
+                VerificationStatus::Live,
+                "200 from h",
+            ),
+            // Cut short: the root element is never closed.
+            (
+                &xml_spec,
+                200,
+                "<R><Arn>a</Arn></",
+                VerificationStatus::Unknown,
+                "not a whole XML document",
+            ),
+            (
+                &xml_spec,
+                200,
+                "",
+                VerificationStatus::Unknown,
+                "an empty body, where XML was due",
+            ),
+            (&any_spec, 204, "", VerificationStatus::Live, "204 from h"),
+            (
+                &any_spec,
+                204,
+                portal,
+                VerificationStatus::Live,
+                "204 from h",
+            ),
+        ];
+        for (s, code, body, status, detail) in cases {
+            let (got, text) = judge(s, &resp(*code, body, &[]), "h", "sk-x");
+            assert_eq!(&got, status, "{code} {body:?}: {text}");
+            assert!(text.contains(detail), "{code} {body:?}: {text}");
+        }
+    }
+
+    /// A model list longer than the read cap is live by its status; garbage as long is not.
+    #[test]
+    fn a_body_longer_than_the_cap_counts_by_its_start() {
+        let s = spec(DEEPSEEK);
+        let cases = [
+            (
+                r#"{"data":[{"id":"a"},{"id":"#,
+                true,
+                VerificationStatus::Live,
+            ),
+            (r#"[{"id":"a"},{"id":"#, true, VerificationStatus::Live),
+            (
+                r#"{"data":[{"id":"a"},{"id":"#,
+                false,
+                VerificationStatus::Unknown,
+            ),
+            (
+                "<!DOCTYPE html><html><body>",
+                true,
+                VerificationStatus::Unknown,
+            ),
+            (
+                "aaaaaaaaaaaaaaaaaaaaaaaaaa",
+                true,
+                VerificationStatus::Unknown,
+            ),
+        ];
+        for (body, truncated, want) in cases {
+            let mut r = resp(200, body, &[]);
+            r.truncated = truncated;
+            let (got, text) = judge(&s, &r, "h", "sk-x");
+            assert_eq!(got, want, "{body:?} truncated={truncated}: {text}");
+        }
+    }
+
+    #[test]
+    fn the_answer_kind_follows_what_the_verifier_reads() {
+        let cases = [
+            ("", "GET", "json"),
+            ("detail_xml = [\"Arn\"]", "POST", "xml"),
+            ("access = { identity = [\"xml:Arn\"] }", "POST", "xml"),
+            ("", "HEAD", "any"),
+            ("answer = \"any\"", "GET", "any"),
+        ];
+        for (extra, method, want) in cases {
+            let s = spec(&format!(
+                "method = \"{method}\"\nurl = \"https://h/\"\nheaders = {{ X = \"{{secret}}\" }}\nlive = [200]\ndead = []\n{extra}\n"
+            ));
+            assert_eq!(s.answer_kind().name(), want, "{extra}");
         }
     }
 

@@ -24,6 +24,7 @@ mod rules;
 mod rust;
 mod suppress;
 mod util;
+mod verifiers;
 mod verify;
 mod verify_access;
 mod verify_access_more;

@@ -2,8 +2,8 @@
 //! each test: the servers play the providers (DeepSeek, DashScope, AWS STS, ...) and count what
 //! they receive.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::Write;
+use std::net::TcpListener;
 use std::process::{Output, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use crate::outputs::assert_valid_sarif;
 use crate::util::{findings, keyhound, path_str, stderr, tree};
+pub(crate) use crate::util::{json, Reply, Server};
 
 // Synthetic keys of the DeepSeek shape, made up here.
 const LIVE: &str = "sk-a4c123b1612dd272d1371c17149d4395";
@@ -23,169 +24,6 @@ const HANG: &str = "sk-cc3fc1626e53a13043b026c48bbf33fe";
 const BIG: &str = "sk-ff9243a8f506b40928b5b7a767c76fb0";
 const REDIRECT: &str = "sk-08f86bebb2737f6a6f0fb23c6f5da2ce";
 const BARE: &str = "sk-c255404e4fb440034d6608697a8d41be";
-
-/// What a request looked like.
-#[derive(Debug, Clone)]
-pub(crate) struct Hit {
-    pub(crate) method: String,
-    pub(crate) path: String,
-    /// Header names in lowercase.
-    headers: Vec<(String, String)>,
-    pub(crate) body: String,
-}
-
-impl Hit {
-    /// The value of header `name` (lowercase).
-    pub(crate) fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// The user and password of an `Authorization: Basic` header.
-    pub(crate) fn basic(&self) -> Option<(String, String)> {
-        use base64::Engine as _;
-        let encoded = self.header("authorization")?.strip_prefix("Basic ")?;
-        let raw = base64::engine::general_purpose::STANDARD
-            .decode(encoded)
-            .ok()?;
-        let (user, password) = std::str::from_utf8(&raw).ok()?.split_once(':')?;
-        Some((user.to_string(), password.to_string()))
-    }
-
-    /// The key of an `Authorization: Bearer` header.
-    pub(crate) fn bearer(&self) -> &str {
-        self.header("authorization")
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .unwrap_or("")
-    }
-}
-
-pub(crate) enum Reply {
-    /// Status, extra headers, body.
-    Send(u16, Vec<(&'static str, String)>, String),
-    /// Accept, read the request, never answer (until the client goes away).
-    Hang,
-    /// A 200 announcing `n` bytes, streamed until the client stops reading.
-    Huge(u64),
-}
-
-type Handler = dyn Fn(&Hit) -> Reply + Send + Sync;
-
-/// A tiny HTTP/1.1 server on a loopback port, one thread per connection.
-pub(crate) struct Server {
-    port: u16,
-    hits: Arc<Mutex<Vec<Hit>>>,
-    /// Body bytes the server managed to write.
-    sent: Arc<AtomicU64>,
-}
-
-impl Server {
-    pub(crate) fn start(handler: impl Fn(&Hit) -> Reply + Send + Sync + 'static) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port");
-        let port = listener.local_addr().expect("bound").port();
-        let hits = Arc::new(Mutex::new(Vec::new()));
-        let sent = Arc::new(AtomicU64::new(0));
-        let handler: Arc<Handler> = Arc::new(handler);
-        let (h, s) = (hits.clone(), sent.clone());
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let (hits, sent, handler) = (h.clone(), s.clone(), handler.clone());
-                std::thread::spawn(move || serve(stream, &hits, &sent, &*handler));
-            }
-        });
-        Server { port, hits, sent }
-    }
-
-    pub(crate) fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    pub(crate) fn hits(&self) -> Vec<Hit> {
-        self.hits.lock().unwrap().clone()
-    }
-}
-
-fn serve(stream: TcpStream, hits: &Mutex<Vec<Hit>>, sent: &AtomicU64, handler: &Handler) {
-    stream
-        .set_read_timeout(Some(Duration::from_secs(60)))
-        .unwrap();
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut line = String::new();
-    if reader.read_line(&mut line).unwrap_or(0) == 0 {
-        return;
-    }
-    let mut parts = line.split_whitespace();
-    let method = parts.next().unwrap_or("").to_string();
-    let path = parts.next().unwrap_or("").to_string();
-    let mut headers = Vec::new();
-    loop {
-        let mut h = String::new();
-        if reader.read_line(&mut h).unwrap_or(0) == 0 || h.trim().is_empty() {
-            break;
-        }
-        if let Some((k, v)) = h.split_once(':') {
-            headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
-        }
-    }
-    let len: usize = headers
-        .iter()
-        .find(|(k, _)| k == "content-length")
-        .and_then(|(_, v)| v.parse().ok())
-        .unwrap_or(0);
-    let mut body = vec![0; len];
-    let _ = reader.read_exact(&mut body);
-    let hit = Hit {
-        method,
-        path,
-        headers,
-        body: String::from_utf8_lossy(&body).into_owned(),
-    };
-    hits.lock().unwrap().push(hit.clone());
-    let mut out = stream;
-    match handler(&hit) {
-        Reply::Send(status, extra, body) => {
-            let mut head = format!(
-                "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n",
-                body.len()
-            );
-            for (k, v) in extra {
-                head.push_str(&format!("{k}: {v}\r\n"));
-            }
-            head.push_str("\r\n");
-            let _ = out.write_all(head.as_bytes());
-            let _ = out.write_all(body.as_bytes());
-        }
-        Reply::Hang => {
-            // Hold the connection until the client gives up and closes it.
-            let mut sink = [0u8; 64];
-            while matches!(reader.read(&mut sink), Ok(n) if n > 0) {}
-        }
-        Reply::Huge(n) => {
-            let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {n}\r\n\r\n");
-            let _ = out.write_all(head.as_bytes());
-            let chunk = vec![b'a'; 64 * 1024];
-            let mut left = n;
-            while left > 0 {
-                let take = left.min(chunk.len() as u64) as usize;
-                if out.write_all(&chunk[..take]).is_err() {
-                    break;
-                }
-                sent.fetch_add(take as u64, Ordering::Relaxed);
-                left -= take as u64;
-            }
-        }
-    }
-}
-
-pub(crate) fn json(status: u16, body: &str) -> Reply {
-    Reply::Send(
-        status,
-        vec![("Content-Type", "application/json".into())],
-        body.into(),
-    )
-}
 
 pub(crate) const BALANCE: &str = r#"{"is_available":true,"balance_infos":[{"currency":"CNY","total_balance":"3.20","granted_balance":"0.00","topped_up_balance":"3.20"},{"currency":"USD","total_balance":"0.00","granted_balance":"0.00","topped_up_balance":"0.00"}]}"#;
 

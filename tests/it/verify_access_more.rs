@@ -9,7 +9,7 @@
 use serde_json::{json, Value};
 
 use crate::util::{findings, keyhound, path_str, stderr, tree};
-use crate::verify::{Hit, Reply, Server};
+use crate::util::{Hit, Reply, Server};
 
 /// A provider's recorded answer and what must come of it.
 struct Case {
