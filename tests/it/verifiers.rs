@@ -629,7 +629,10 @@ fn every_verifier_reads_recorded_answers_right_and_sends_what_it_declares() {
     failures.splice(0..0, missing);
     // A floor, so that verifiers lost in a rule file's edit do not go unnoticed.
     if providers.len() < 90 {
-        failures.push(format!("only {} providers have a verifier", providers.len()));
+        failures.push(format!(
+            "only {} providers have a verifier",
+            providers.len()
+        ));
     }
     eprintln!(
         "verifier harness: {} verifiers of {} providers, {} scenarios, {:.1}s",
