@@ -21,6 +21,7 @@ mod properties;
 mod published;
 mod rules;
 mod rust;
+mod scale;
 mod suppress;
 mod util;
 mod verify;
