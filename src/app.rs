@@ -448,6 +448,14 @@ fn collect(cfg: &ScanConfig, purpose: Purpose) -> Result<Run> {
                 lock(&outcomes).push(o);
             }
             let split = shard.map(|s| TreeSplit::new(s, list_sizes(&roots, &cfg.walk)));
+            if let (Some(split), Some(s), false) = (&split, shard, cfg.quiet) {
+                let (files, all_files, bytes, all_bytes) = split.summary();
+                eprintln!(
+                    "keyhound: shard {s} holds {files} of {all_files} files, {} of {} listed",
+                    human_bytes(bytes),
+                    human_bytes(all_bytes)
+                );
+            }
             let split = split.as_ref();
             let bar = Progress::new(cfg.progress && !cfg.quiet);
             source::walk_each(&roots, &cfg.walk, || {

@@ -598,8 +598,9 @@ fn scale_example_workflows_pass_githubs_schema() {
     }
     let mono = std::fs::read_to_string(root.join(files[1])).unwrap();
     for needle in [
-        "--shard",
-        "keyhound merge",
+        "--shard \"$SHARD\"",
+        "strategy.job-total",
+        "\" merge ",
         "upload-artifact",
         "download-artifact",
     ] {
