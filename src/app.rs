@@ -20,11 +20,18 @@ use crate::filter::{self, DropReason, FilterOptions};
 use crate::finding::{Finding, Severity};
 use crate::report::{self, Format, ScanReport, Stats};
 use crate::rules::{Confidence, RuleSet};
+use crate::shard::{Shard, TreeSplit};
 use crate::source::git::{self, GitMode, GitScan};
 use crate::source::{self, Problem, ProblemKind, Target, WalkOptions};
 
 mod artifacts;
+mod merge;
+mod provenance;
 mod windowed;
+
+use provenance::{list_sizes, repository_name, scan_args, scan_root, shard_mentions};
+
+pub use merge::{merge, MergeConfig};
 
 pub use windowed::DEFAULT_WINDOW;
 
@@ -83,6 +90,11 @@ pub struct ScanConfig {
     pub skip_rules: Vec<String>,
     /// The command line, start time and version, for the reports that show them (HTML).
     pub run: Option<report::RunInfo>,
+    /// `--shard I/N`: scan only this part of the files or blobs (see [`crate::shard`]).
+    pub shard: Option<Shard>,
+    /// `--repository NAME`, stamped on every finding; `None`: the work tree's origin URL
+    /// (without credentials) or folder name, and nothing outside git; `Some("")`: nothing.
+    pub repository: Option<String>,
 }
 
 /// The path that stands for standard input on the command line.
@@ -414,6 +426,8 @@ fn collect(cfg: &ScanConfig, purpose: Purpose) -> Result<Run> {
     )?;
     let artifacts = artifacts::Artifacts::new(&cfg.walk);
     let artifacts = &artifacts;
+    // `--shard 1/1` is the whole scan: nothing to leave to a merge.
+    let shard = cfg.shard.filter(|s| !s.is_whole());
     let mut commits: Vec<std::sync::Arc<git::CommitMeta>> = Vec::new();
     // Per file (or blob) scanned: the providers it names, for findings that name none.
     let mentions = std::sync::Mutex::new(Vec::new());
@@ -431,10 +445,21 @@ fn collect(cfg: &ScanConfig, purpose: Purpose) -> Result<Run> {
                 .iter()
                 .cloned()
                 .partition(|r| r.as_os_str() == STDIN_PATH);
-            if !stdin.is_empty() {
+            // Standard input is one file: the first shard's.
+            if !stdin.is_empty() && shard.is_none_or(|s| s.index == 1) {
                 let o = scan_stdin(&engine, &cfg.stdin_name, cfg.walk.max_file_size)?;
                 lock(&outcomes).push(o);
             }
+            let split = shard.map(|s| TreeSplit::new(s, list_sizes(&roots, &cfg.walk)));
+            if let (Some(split), Some(s), false) = (&split, shard, cfg.quiet) {
+                let (files, all_files, bytes, all_bytes) = split.summary();
+                eprintln!(
+                    "keyhound: shard {s} holds {files} of {all_files} files, {} of {} listed",
+                    human_bytes(bytes),
+                    human_bytes(all_bytes)
+                );
+            }
+            let split = split.as_ref();
             let bar = Progress::new(cfg.progress && !cfg.quiet);
             source::walk_each(&roots, &cfg.walk, || {
                 let (mut scratch, mut reader) = (engine.scratch(), source::Reader::default());
@@ -442,6 +467,8 @@ fn collect(cfg: &ScanConfig, purpose: Purpose) -> Result<Run> {
                 let artifacts = &artifacts;
                 let (outcomes, problems, excluded) = (&outcomes, &problems, &excluded);
                 move |item| match item {
+                    Ok(t) if split.is_some_and(|s| !s.owns(&t.display)) => {}
+                    Err(p) if shard.is_some_and(|s| !s.owns_path(&p.path)) => {}
                     Ok(t) => match exclusion.reason(&t) {
                         Some(r) => lock(excluded).push((t.display, r)),
                         None => {
@@ -491,6 +518,11 @@ fn collect(cfg: &ScanConfig, purpose: Purpose) -> Result<Run> {
                     let (mut excluded, mut also_at) = (Vec::new(), Vec::new());
                     let commits = plan.stream(|offer| {
                         let (git::Offer::Scan(job) | git::Offer::AlsoAt(job)) = &offer;
+                        // Another shard's blob: refused like an excluded one, so that the
+                        // walk goes on exactly as in the other shards.
+                        if shard.is_some_and(|s| !s.owns_blob(job.id.as_bytes())) {
+                            return false;
+                        }
                         if let Some(r) = job_exclusion(own, config, cli_excludes, job) {
                             excluded.push((blob_display(job), r));
                             return false;
@@ -584,7 +616,14 @@ fn collect(cfg: &ScanConfig, purpose: Purpose) -> Result<Run> {
         }
     }
     let mentions = mentions.into_inner().unwrap_or_else(|e| e.into_inner());
-    engine.attribute_across_files(&mut findings, &mentions);
+    // A shard sees only its own files: the merge attributes, from the mentions of every shard.
+    let shard_mentions = match shard {
+        Some(_) => shard_mentions(&mentions, engine.rules()),
+        None => {
+            engine.attribute_across_files(&mut findings, &mentions);
+            Vec::new()
+        }
+    };
     problems.sort();
     for p in &problems {
         stats.count_problem(p);
@@ -623,7 +662,31 @@ fn collect(cfg: &ScanConfig, purpose: Purpose) -> Result<Run> {
     if let (Some(plan), Some(g)) = (&plan, &cfg.git) {
         findings = first_commits(findings, plan, &commits, g.max_age_days, unix_now());
     }
+    let repository = repository_name(cfg, plan.as_ref());
+    let mut commit_order = std::collections::BTreeMap::new();
+    if shard.is_some() {
+        let order: std::collections::HashMap<&str, u64> = commits
+            .iter()
+            .map(|c| (c.id.as_str(), c.order as u64))
+            .collect();
+        for f in &findings {
+            if let Some(&o) = f.commit.as_deref().and_then(|c| order.get(c)) {
+                commit_order.insert(f.commit.clone().unwrap_or_default(), o);
+            }
+        }
+    }
+    stats.scan = Some(crate::report::ScanInfo {
+        keyhound: env!("CARGO_PKG_VERSION").to_string(),
+        shard: cfg.shard.map(|s| s.to_string()),
+        root: scan_root(cfg, plan.as_ref()),
+        args: scan_args(cfg),
+        repository: repository.clone(),
+        max_age_days: cfg.git.as_ref().and_then(|g| g.max_age_days),
+        commits: commit_order,
+        mentions: shard_mentions,
+    });
     for f in &mut findings {
+        f.repository.clone_from(&repository);
         f.severity_override = config
             .as_ref()
             .and_then(|c| c.severity.get(&f.rule))

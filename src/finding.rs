@@ -218,6 +218,11 @@ pub struct Finding {
     /// (`lib/x.jar!config.properties`); `line` and `column` are inside it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member: Option<String>,
+    /// The repository the finding is in (`--repository`; by default the work tree's origin
+    /// URL without credentials, else its folder name; absent outside git), so that one report
+    /// can hold many repositories (`keyhound merge`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
 }
 
 fn unset_severity() -> Severity {
@@ -279,6 +284,7 @@ impl Finding {
             attributed_by: None,
             archive: None,
             member: None,
+            repository: None,
         }
     }
 }

@@ -17,5 +17,6 @@ pub mod finding;
 pub mod fuzz;
 pub mod report;
 pub mod rules;
+pub mod shard;
 pub mod source;
 pub mod verify;

@@ -55,6 +55,15 @@ enum Command {
     /// Record the current findings in a baseline file, so that later scans with --baseline
     /// report only new ones.
     Baseline(BaselineArgs),
+    /// Merge JSON reports (shards of one scan, scans of many repositories) into one report, in
+    /// any format: the shards of one scan give exactly what one scan would report.
+    #[command(
+        after_help = "Exit codes: 0 no findings, 1 findings, 2 a report that is malformed, cut short, \
+of another keyhound version, or a shard of another scan or of an incomplete set.\n\n\
+Example:\n  for i in 1 2 3 4; do keyhound scan --history --shard $i/4 --format json -o shard-$i.json; done\n  \
+keyhound merge shard-*.json --format sarif --output keyhound.sarif"
+    )]
+    Merge(MergeArgs),
     /// List, check and explain the detection rules.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -298,6 +307,55 @@ struct ScanArgs {
 
     #[command(flatten)]
     git: GitArgs,
+
+    #[command(flatten)]
+    scale: ScaleArgs,
+}
+
+/// Splitting one scan over many jobs, and naming the repository (docs/scale.md).
+#[derive(Debug, clap::Args)]
+struct ScaleArgs {
+    /// Scan only part I of N (counting from 1): a tree split by path, balanced by bytes; a git
+    /// scan split by blob id, every shard walking all the commits. Each file or blob belongs to
+    /// exactly one part; `keyhound merge` makes the N JSON reports into what one scan reports.
+    #[arg(long, value_name = "I/N", help_heading = "Scale")]
+    shard: Option<String>,
+
+    /// The repository stamped on every finding (`repository` in JSON), so that reports of many
+    /// repositories merge into one [default: the origin URL of the git work tree, without
+    /// credentials, else its folder name; none outside git]. `--repository ''` stamps none.
+    #[arg(long, value_name = "NAME", help_heading = "Scale")]
+    repository: Option<String>,
+}
+
+/// `keyhound merge`.
+#[derive(Debug, clap::Args)]
+struct MergeArgs {
+    /// The JSON reports of `keyhound scan --format json`: the shards of one scan (each once,
+    /// all of them) and the scans of any number of repositories.
+    #[arg(required = true, value_name = "REPORT.json")]
+    reports: Vec<PathBuf>,
+
+    /// Output format [default: json]. `human` is not offered: JSON reports hold no code frames.
+    #[arg(long, short = 'f', value_enum)]
+    format: Option<FormatArg>,
+
+    /// Write the merged report to FILE (atomically) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+
+    /// The custom rule files the scans used (`--rules`), for their descriptions in SARIF and to
+    /// attribute their keys; may be repeated.
+    #[arg(long = "rules", value_name = "FILE")]
+    rules: Vec<PathBuf>,
+
+    /// Merge an incomplete set of shards (a warning says which are missing) instead of failing.
+    #[arg(long)]
+    allow_partial: bool,
+
+    /// Print nothing on stderr but errors.
+    #[arg(long, short = 'q')]
+    quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -575,6 +633,7 @@ pub fn main() -> ExitCode {
         Command::Verify(args) => return verify_cmd::main(args),
         Command::Scan(args) => resolve_scan(*args).and_then(|cfg| app::scan(&cfg)),
         Command::Baseline(args) => resolve_baseline(args).and_then(|cfg| app::baseline(&cfg)),
+        Command::Merge(args) => resolve_merge(args).and_then(|cfg| app::merge(&cfg)),
         Command::Rules(cmd) => rules_cmd::run(cmd),
         Command::Completions { shell } => print_generated(|out| {
             clap_complete::generate(shell, &mut Cli::command(), "keyhound", out);
@@ -726,6 +785,13 @@ fn resolve_scan(args: ScanArgs) -> Result<ScanConfig> {
         }
     }
     cfg.git = resolve_git(git)?;
+    cfg.shard = args
+        .scale
+        .shard
+        .as_deref()
+        .map(crate::shard::Shard::parse)
+        .transpose()?;
+    cfg.repository = args.scale.repository;
     if cfg.git.is_some() && cfg.roots.len() > 1 {
         bail!("git modes scan one repository: give one PATH inside it");
     }
@@ -864,6 +930,32 @@ fn resolve_input(args: InputArgs) -> Result<ScanConfig> {
         only_rules: args.only_rules,
         skip_rules: args.skip_rules,
         run: None,
+        shard: None,
+        repository: None,
+    })
+}
+
+fn resolve_merge(args: MergeArgs) -> Result<app::MergeConfig> {
+    let format = args.format.unwrap_or(FormatArg::Json).resolve();
+    if format == Format::Human {
+        bail!("merge writes json, jsonl, sarif, github, markdown or html: JSON reports hold no code frames for the human format");
+    }
+    if args.output.as_ref().is_some_and(|p| p.is_dir()) {
+        bail!(
+            "{} is a folder; name the report file to write",
+            args.output
+                .as_ref()
+                .map_or(String::new(), |p| p.display().to_string())
+        );
+    }
+    Ok(app::MergeConfig {
+        inputs: args.reports,
+        format,
+        output: args.output,
+        rule_files: args.rules,
+        allow_partial: args.allow_partial,
+        quiet: args.quiet,
+        run: Some(run_info()),
     })
 }
 

@@ -418,49 +418,7 @@ impl Engine {
         findings: &mut [Finding],
         mentions: &[(String, Vec<(u32, u32)>)],
     ) {
-        let rules = self.rules.rules();
-        let undecided = |f: &Finding| {
-            self.rules.index_of(&f.rule).filter(|&ri| {
-                let spec = &rules[ri].spec;
-                !spec.attribute.is_empty() && f.provider == spec.provider
-            })
-        };
-        if !findings.iter().any(|f| undecided(f).is_some()) {
-            return;
-        }
-        // Per folder and rule: the attributions its files mention, each with the first file
-        // (in path order) that does.
-        let mut files: Vec<&(String, Vec<(u32, u32)>)> = mentions.iter().collect();
-        files.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut folders: HashMap<&str, BTreeMap<u32, BTreeMap<u32, &str>>> = HashMap::new();
-        for (file, said) in files {
-            let by_rule = folders.entry(parent_folder(file)).or_default();
-            for &(ri, ai) in said {
-                by_rule
-                    .entry(ri)
-                    .or_default()
-                    .entry(ai)
-                    .or_insert(file.as_str());
-            }
-        }
-        for f in findings.iter_mut() {
-            let Some(ri) = undecided(f) else { continue };
-            let mut folder = parent_folder(&f.path);
-            loop {
-                let said = folders.get(folder).and_then(|r| r.get(&(ri as u32)));
-                if let Some(said) = said.filter(|s| s.len() == 1) {
-                    let (&ai, &file) = said.iter().next().expect("one entry");
-                    f.provider
-                        .clone_from(&rules[ri].spec.attribute[ai as usize].provider);
-                    f.attributed_by = Some(file.to_string());
-                    break;
-                }
-                if folder.is_empty() {
-                    break;
-                }
-                folder = parent_folder(folder);
-            }
-        }
+        attribute_across_files(&self.rules, findings, mentions);
     }
 
     /// Scans one chunk. Findings come back sorted by position.
@@ -1029,6 +987,7 @@ impl Engine {
                 attributed_by: None,
                 archive: None,
                 member: None,
+                repository: None,
                 raw,
             });
         }
@@ -1125,6 +1084,58 @@ impl TokenRun {
             self.closed = self.end < limit;
         }
         self.end.min(limit)
+    }
+}
+
+/// [`Engine::attribute_across_files`] over `rules`, for `keyhound merge`, which attributes the
+/// keys of every shard from the mentions of every shard.
+pub fn attribute_across_files(
+    set: &RuleSet,
+    findings: &mut [Finding],
+    mentions: &[(String, Vec<(u32, u32)>)],
+) {
+    let rules = set.rules();
+    let undecided = |f: &Finding| {
+        set.index_of(&f.rule).filter(|&ri| {
+            let spec = &rules[ri].spec;
+            !spec.attribute.is_empty() && f.provider == spec.provider
+        })
+    };
+    if !findings.iter().any(|f| undecided(f).is_some()) {
+        return;
+    }
+    // Per folder and rule: the attributions its files mention, each with the first file
+    // (in path order) that does.
+    let mut files: Vec<&(String, Vec<(u32, u32)>)> = mentions.iter().collect();
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut folders: HashMap<&str, BTreeMap<u32, BTreeMap<u32, &str>>> = HashMap::new();
+    for (file, said) in files {
+        let by_rule = folders.entry(parent_folder(file)).or_default();
+        for &(ri, ai) in said {
+            by_rule
+                .entry(ri)
+                .or_default()
+                .entry(ai)
+                .or_insert(file.as_str());
+        }
+    }
+    for f in findings.iter_mut() {
+        let Some(ri) = undecided(f) else { continue };
+        let mut folder = parent_folder(&f.path);
+        loop {
+            let said = folders.get(folder).and_then(|r| r.get(&(ri as u32)));
+            if let Some(said) = said.filter(|s| s.len() == 1) {
+                let (&ai, &file) = said.iter().next().expect("one entry");
+                f.provider
+                    .clone_from(&rules[ri].spec.attribute[ai as usize].provider);
+                f.attributed_by = Some(file.to_string());
+                break;
+            }
+            if folder.is_empty() {
+                break;
+            }
+            folder = parent_folder(folder);
+        }
     }
 }
 

@@ -148,7 +148,14 @@ fn data(report: &ScanReport<'_>) -> Value {
     text("rule", &|f| Some(f.rule.clone()));
     text("name", &|f| Some(f.name.clone()));
     text("provider", &|f| Some(f.provider.clone()));
-    text("path", &|f| Some(f.path.clone()));
+    // A merged report of several repositories names each finding's (`acme/api: src/app.env`),
+    // so the path filter also picks a repository.
+    let first = findings.first().map(|f| &f.repository);
+    let many = findings.iter().any(|f| Some(&f.repository) != first);
+    text("path", &|f| match (&f.repository, many) {
+        (Some(r), true) => Some(format!("{r}: {}", f.path)),
+        _ => Some(f.path.clone()),
+    });
     text("severity", &|f| Some(f.severity.as_str().to_string()));
     text("confidence", &|f| Some(f.confidence.to_string()));
     text("exposure", &|f| Some(exposure_word(f.exposure).to_string()));

@@ -47,8 +47,11 @@ fn emit_limited(report: &ScanReport<'_>, out: &mut dyn Write, limit: usize) -> i
         );
         let budget = limit.saturating_sub(NOTE_ROOM);
         let mut shown = 0;
+        // A merged report of several repositories names each finding's.
+        let first = report.findings.first().map(|f| &f.repository);
+        let many = report.findings.iter().any(|f| Some(&f.repository) != first);
         for f in report.findings {
-            let row = row(f);
+            let row = row(f, many);
             if doc.len() + row.len() > budget {
                 break;
             }
@@ -66,7 +69,7 @@ fn emit_limited(report: &ScanReport<'_>, out: &mut dyn Write, limit: usize) -> i
     out.write_all(doc.as_bytes())
 }
 
-fn row(f: &Finding) -> String {
+fn row(f: &Finding, with_repository: bool) -> String {
     let commit = match &f.commit {
         Some(c) => cell(&c[..c.len().min(12)]),
         None => "working tree".to_string(),
@@ -88,7 +91,10 @@ fn row(f: &Finding) -> String {
         "| {} ({}) | {}:{} | {} | {} | {} | {} | {} |\n",
         cell(&f.name),
         cell(&f.rule),
-        cell(&f.repo_path),
+        match (&f.repository, with_repository) {
+            (Some(r), true) => cell(&format!("{r}: {}", f.repo_path)),
+            _ => cell(&f.repo_path),
+        },
         f.line,
         commit,
         f.severity.as_str(),

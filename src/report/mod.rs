@@ -64,6 +64,53 @@ pub struct Stats {
     /// Archives or members that could not be read to their end.
     #[serde(default)]
     pub corrupt_archives: u64,
+    /// What scan this is: what `keyhound merge` compares to tell the shards of one scan from
+    /// different scans, and to refuse reports of another keyhound.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scan: Option<ScanInfo>,
+}
+
+/// `stats.scan`: the keyhound that wrote the report, and for a shard, which scan it is part of
+/// and what the merge needs from it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScanInfo {
+    /// The keyhound version (`0.1.0`): rules and detection change between versions, so merge
+    /// refuses reports of another.
+    pub keyhound: String,
+    /// `--shard I/N`; absent for a whole scan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
+    /// The folder scanned, absolute (in git modes: the work tree); absent in a merged report of
+    /// several scans.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root: Option<String>,
+    /// The arguments that decide the findings (paths as typed, git mode, rules, filters,
+    /// limits), in a fixed order; not the thread count or output options.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<String>,
+    /// `--repository`, as stamped on the findings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
+    /// `--max-age` in days (history): merge recomputes `rotation_overdue` with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_age_days: Option<u64>,
+    /// A shard of a git scan: the place (oldest first) in the walk of every commit its findings
+    /// name, so that merge keeps each secret's first commit.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub commits: std::collections::BTreeMap<String, u64>,
+    /// A shard: what its files say about the provider of a key that names none (rule id and
+    /// attribution index per file), so that merge attributes such keys from the files of every
+    /// shard, as one scan would.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mentions: Vec<Mention>,
+}
+
+/// One file's mention of one of a rule's attributions (see `Engine::attribute_across_files`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Mention {
+    pub path: String,
+    pub rule: String,
+    pub attribution: u32,
 }
 
 impl Stats {

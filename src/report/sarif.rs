@@ -215,6 +215,11 @@ fn result(f: &Finding, rule_index: i64) -> SarifResult {
     if let Some(c) = &f.commit {
         props.insert("commit".into(), json!(c));
     }
+    // Code scanning takes one run per tool and category in an upload (since July 2025), so a
+    // report of many repositories is one run that names each result's repository.
+    if let Some(r) = &f.repository {
+        props.insert("repository".into(), json!(r));
+    }
     if let Some(v) = serde_json::to_value(&f.git)
         .ok()
         .filter(|v| v != &json!({}))

@@ -22,6 +22,7 @@ mod properties;
 mod published;
 mod rules;
 mod rust;
+mod scale;
 mod suppress;
 mod util;
 mod verifiers;
