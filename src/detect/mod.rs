@@ -129,6 +129,8 @@ impl Scratch {
 #[derive(Debug, Default)]
 struct RuleScratch {
     windows: Vec<(usize, usize)>,
+    /// The partners of a paired secret found in a run of windows.
+    partners: Vec<(usize, usize)>,
     /// Positions where a match may start ([`starts::Plan`]).
     starts: Vec<usize>,
     /// The lazy DFA caches of the rules whose plans walk ([`starts::Plan::walk`]).
@@ -608,30 +610,40 @@ impl Engine {
             // generic shape has no start plan.
             let [before, after] = self.windows[ri as usize];
             hits.sort_unstable();
-            // The partner found last, and where the text is known to start none: dense hits
-            // (a library full of `twilio`) search each byte about once.
-            let mut partner: Option<(usize, usize)> = None;
-            let mut clean_to = 0;
+            // The partners of a run of overlapping windows are found in one pass over the
+            // run, then each hit looks for one inside its own window: on text dense with
+            // hits (an `AKIA` stub on every line) each byte is searched once.
+            let partners = &mut buf.partners;
             let mut kept = 0;
-            for i in 0..hits.len() {
-                let (s, e) = hits[i];
-                let (from, to) = (s.saturating_sub(before), e.saturating_add(after));
-                let near = match partner {
-                    Some((ps, pe)) if ps >= from && pe <= to => true,
-                    _ => {
-                        partner = rule.pair_in(hay, from.max(clean_to), to);
-                        // A partner that starts before `to` may end past it: look again there.
-                        clean_to = match partner {
-                            Some((ps, _)) => ps,
-                            None => to.saturating_sub(PARTNER_MAX),
-                        };
-                        partner.is_some()
-                    }
+            let mut i = 0;
+            while i < hits.len() {
+                let window = |(s, e): (usize, usize)| {
+                    (
+                        s.saturating_sub(before),
+                        e.saturating_add(after).min(hay.len()),
+                    )
                 };
-                if near {
-                    hits[kept] = hits[i];
-                    kept += 1;
+                let (run_start, mut run_end) = window(hits[i]);
+                let mut j = i + 1;
+                while j < hits.len() && window(hits[j]).0 <= run_end {
+                    run_end = run_end.max(window(hits[j]).1);
+                    j += 1;
                 }
+                partners.clear();
+                rule.pairs_in(hay, run_start, run_end, partners);
+                for k in i..j {
+                    let (from, to) = window(hits[k]);
+                    let first = partners.partition_point(|&(ps, _)| ps < from);
+                    let near = partners[first..]
+                        .iter()
+                        .take_while(|&&(ps, _)| ps < to)
+                        .any(|&(_, pe)| pe <= to);
+                    if near {
+                        hits[kept] = hits[k];
+                        kept += 1;
+                    }
+                }
+                i = j;
             }
             if kept == 0 {
                 return;
@@ -676,6 +688,7 @@ impl Engine {
             windows,
             starts,
             walks,
+            ..
         } = buf;
         self.windows_of(ri, hay, hits, windows);
         let Some(plan) = plan else {
@@ -1032,10 +1045,6 @@ impl Engine {
 /// How many times the anchored searches of a rule may read a window, at most, before the
 /// rest of it is searched once instead ([`Engine::find`]).
 const WINDOW_READS: usize = 4;
-
-/// The longest partner of a paired secret that a search cut at a window's end is sure to
-/// see again ([`Engine::find`]); partners are identifiers of a few dozen bytes.
-const PARTNER_MAX: usize = 256;
 
 /// The longest window in which a pattern with an unbounded part is matched at its starts, when
 /// it cannot be walked ([`starts::Plan::walks`]).

@@ -119,19 +119,33 @@ impl Rule {
         nearest(&self.pair, self.spec.pair.as_ref()?, hay, start, end)
     }
 
-    /// The first match of the `pair` pattern that starts in `from..to` and ends by `to` (the
-    /// bytes before `from` are seen as context). `None` for a rule without `pair`.
-    pub fn pair_in(&self, hay: &[u8], from: usize, to: usize) -> Option<(usize, usize)> {
-        let pair = self.spec.pair.as_ref()?;
-        let re = self
+    /// Every match of the `pair` pattern that starts at or after `from` and ends by `to`, in
+    /// order (the bytes before `from` are seen as context), appended to `out`. Nothing for a
+    /// rule without `pair`.
+    pub fn pairs_in(&self, hay: &[u8], from: usize, to: usize, out: &mut Vec<(usize, usize)>) {
+        let Some(pair) = self.spec.pair.as_ref() else {
+            return;
+        };
+        let Some(re) = self
             .pair
             .get_or_init(|| compile(&pair.pattern).ok())
-            .as_ref()?;
-        let to = to.min(hay.len());
-        if from >= to {
-            return None;
+            .as_ref()
+        else {
+            return;
+        };
+        let hay = &hay[..to.min(hay.len())];
+        let mut at = from;
+        while at < hay.len() {
+            let Some(m) = re.find_at(hay, at) else {
+                break;
+            };
+            out.push((m.start(), m.end()));
+            at = if m.end() > m.start() {
+                m.end()
+            } else {
+                m.end() + 1
+            };
         }
-        re.find_at(&hay[..to], from).map(|m| (m.start(), m.end()))
     }
 
     /// The remediation for a finding attributed to `provider`: the attribution's own when it
