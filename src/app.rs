@@ -1204,18 +1204,11 @@ fn first_commits(
             }
         }
     }
-    let mut first: std::collections::BTreeMap<(String, String, String), Finding> =
-        std::collections::BTreeMap::new();
-    for f in findings {
-        let key = (f.path.clone(), f.rule.clone(), f.secret_sha256.clone());
-        match first.get(&key) {
-            Some(old) if rank(old) <= rank(&f) => {}
-            _ => {
-                first.insert(key, f);
-            }
-        }
-    }
-    let mut out: Vec<Finding> = first.into_values().collect();
+    let mut out = first_by_key(
+        findings,
+        |f| (f.path.clone(), f.rule.clone(), f.secret_sha256.clone()),
+        rank,
+    );
     for f in &mut out {
         if plan.tip_tree.is_some() {
             let key = (f.path.clone(), f.secret_sha256.clone());
@@ -1553,4 +1546,27 @@ mod tests {
         assert_eq!(plural(1, "file"), "1 file");
         assert_eq!(plural(0, "finding"), "0 findings");
     }
+}
+
+/// The finding of the lowest `rank` for each `key` (the first met on a tie), in key order: a
+/// secret's first commit, in a history scan and in the merge of its shards.
+pub(crate) fn first_by_key<K: Ord, R: Ord>(
+    findings: Vec<Finding>,
+    key: impl Fn(&Finding) -> K,
+    rank: impl Fn(&Finding) -> R,
+) -> Vec<Finding> {
+    let mut first: std::collections::BTreeMap<K, Finding> = std::collections::BTreeMap::new();
+    for f in findings {
+        match first.entry(key(&f)) {
+            std::collections::btree_map::Entry::Occupied(mut e) => {
+                if rank(&f) < rank(e.get()) {
+                    e.insert(f);
+                }
+            }
+            std::collections::btree_map::Entry::Vacant(e) => {
+                e.insert(f);
+            }
+        }
+    }
+    first.into_values().collect()
 }

@@ -358,23 +358,18 @@ fn first_commits(
             *e = (*e).max(a);
         }
     }
-    type Key = (Option<String>, String, String, String);
-    let mut first: BTreeMap<Key, Finding> = BTreeMap::new();
-    for f in findings {
-        let key = (
-            f.repository.clone(),
-            f.path.clone(),
-            f.rule.clone(),
-            f.secret_sha256.clone(),
-        );
-        match first.get(&key) {
-            Some(old) if rank(old) <= rank(&f) => {}
-            _ => {
-                first.insert(key, f);
-            }
-        }
-    }
-    let mut out: Vec<Finding> = first.into_values().collect();
+    let mut out = super::first_by_key(
+        findings,
+        |f| {
+            (
+                f.repository.clone(),
+                f.path.clone(),
+                f.rule.clone(),
+                f.secret_sha256.clone(),
+            )
+        },
+        rank,
+    );
     for f in &mut out {
         if f.git.present_at_head.is_some() {
             let key = (

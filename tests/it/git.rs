@@ -19,7 +19,7 @@ fn key_line(n: u8) -> String {
     format!("DEEPSEEK_API_KEY=\"{}\"\n", key(n))
 }
 
-fn have_git() -> bool {
+pub(crate) fn have_git() -> bool {
     let ok = Command::new("git")
         .arg("--version")
         .output()
@@ -30,15 +30,15 @@ fn have_git() -> bool {
     ok
 }
 
-/// A repository in a temp dir, driven by the git command line.
-struct Repo {
+/// A repository in a temp dir, driven by the git command line (the scale tests use it too).
+pub(crate) struct Repo {
     dir: tempfile::TempDir,
 }
 
 const DAY: i64 = 86_400;
 
 impl Repo {
-    fn new() -> Repo {
+    pub(crate) fn new() -> Repo {
         let repo = Repo {
             dir: tempfile::tempdir().expect("a temp dir"),
         };
@@ -46,7 +46,7 @@ impl Repo {
         repo
     }
 
-    fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         self.dir.path()
     }
 
@@ -73,18 +73,18 @@ impl Repo {
         out
     }
 
-    fn git(&self, args: &[&str]) -> Output {
+    pub(crate) fn git(&self, args: &[&str]) -> Output {
         self.git_at(args, now())
     }
 
-    fn write(&self, path: &str, data: impl AsRef<[u8]>) {
+    pub(crate) fn write(&self, path: &str, data: impl AsRef<[u8]>) {
         let p = self.path().join(path);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, data).unwrap();
     }
 
     /// Commits everything in the working tree, dated `days_ago`; returns the commit id.
-    fn commit(&self, msg: &str, days_ago: i64) -> String {
+    pub(crate) fn commit(&self, msg: &str, days_ago: i64) -> String {
         self.git(&["add", "-A"]);
         self.git_at(
             &["commit", "-q", "--allow-empty", "-m", msg],

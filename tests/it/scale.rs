@@ -7,6 +7,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+use crate::git::{have_git, Repo};
 use crate::outputs::assert_valid_sarif;
 use crate::util::{keyhound, path_str, stderr};
 
@@ -169,70 +170,6 @@ fn tree_shards_merge_into_exactly_one_scan() {
     assert_eq!(client["provider"], "DeepSeek", "{client:#}");
 }
 
-/// A repository built with the git command line, with fixed dates.
-struct Repo {
-    dir: tempfile::TempDir,
-}
-
-impl Repo {
-    fn new() -> Repo {
-        let repo = Repo {
-            dir: tempfile::tempdir().unwrap(),
-        };
-        repo.git(&["init", "-q", "-b", "main"], 0);
-        repo
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn git(&self, args: &[&str], days_ago: i64) -> String {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs() as i64;
-        let date = format!("@{} +0000", now - days_ago * 86_400);
-        let out = Command::new("git")
-            .args(args)
-            .current_dir(self.path())
-            .env("GIT_AUTHOR_NAME", "Ada Tester")
-            .env("GIT_AUTHOR_EMAIL", "ada@example.test")
-            .env("GIT_COMMITTER_NAME", "Ada Tester")
-            .env("GIT_COMMITTER_EMAIL", "ada@example.test")
-            .env("GIT_AUTHOR_DATE", &date)
-            .env("GIT_COMMITTER_DATE", &date)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("HOME", self.path())
-            .output()
-            .expect("git runs");
-        assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    }
-
-    fn write(&self, path: &str, data: &str) {
-        let p = self.path().join(path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, data).unwrap();
-    }
-
-    fn commit(&self, msg: &str, days_ago: i64) {
-        self.git(&["add", "-A"], days_ago);
-        self.git(&["commit", "-q", "--allow-empty", "-m", msg], days_ago);
-    }
-}
-
-fn have_git() -> bool {
-    let ok = Command::new("git")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        eprintln!("skipped: the `git` command is not installed");
-    }
-    ok
-}
-
 /// A history where keys are added, files renamed, copied, edited and deleted, a key comes
 /// back at a new path later, and bare keys are attributed from a README committed earlier.
 fn sample_history() -> Repo {
@@ -248,11 +185,11 @@ fn sample_history() -> Repo {
         repo.write(&format!("lib/m{i}.env"), &env(100 + i));
     }
     repo.commit("first", 400);
-    repo.git(&["mv", "a/config.env", "a/moved.env"], 300);
+    repo.git(&["mv", "a/config.env", "a/moved.env"]);
     repo.write("b/x.txt", &format!("{}{}", env(2), env(3)));
     repo.write("svc/client.py", &format!("KEY = '{}'\n", key(4)));
     repo.commit("rename, edit, bare key", 300);
-    repo.git(&["rm", "-q", "b/x.txt"], 200);
+    repo.git(&["rm", "-q", "b/x.txt"]);
     repo.write("c/copy.env", &format!("{}# copied\n", env(1)));
     repo.write("lib/m3.env", "gone\n");
     repo.commit("delete, copy", 200);
@@ -262,7 +199,7 @@ fn sample_history() -> Repo {
         repo.write(&format!("more/n{i}.env"), &env(200 + i));
     }
     repo.commit("key back, client edited", 100);
-    repo.git(&["rm", "-q", "-r", "more"], 10);
+    repo.git(&["rm", "-q", "-r", "more"]);
     repo.write("a/moved.env", &format!("{}{}", env(1), env(5)));
     repo.commit("last", 10);
     repo
@@ -317,7 +254,9 @@ fn history_shards_merge_into_exactly_one_scan() {
     assert_eq!(at("b/x.txt")["present_at_head"], false);
     assert_eq!(at("svc/client.py")["provider"], "DeepSeek");
     // The ranges too.
-    let first = repo.git(&["rev-list", "--max-parents=0", "HEAD"], 0);
+    let first = String::from_utf8_lossy(&repo.git(&["rev-list", "--max-parents=0", "HEAD"]).stdout)
+        .trim()
+        .to_string();
     let diff = format!("--diff={first}..HEAD");
     for n in [3, 4] {
         let (whole, merged, _) = whole_and_merged(work.path(), repo.path(), &[&diff], n);
@@ -560,15 +499,12 @@ fn findings_name_their_repository() {
         .to_string_lossy()
         .into_owned();
     assert_eq!(at(&[]), Value::String(folder));
-    repo.git(
-        &[
-            "remote",
-            "add",
-            "origin",
-            "https://x-access-token:ghs_fake@github.com/acme/web.git",
-        ],
-        0,
-    );
+    repo.git(&[
+        "remote",
+        "add",
+        "origin",
+        "https://x-access-token:ghs_fake@github.com/acme/web.git",
+    ]);
     assert_eq!(at(&[]), "https://github.com/acme/web.git");
     assert_eq!(at(&["--repository", ""]), Value::Null);
 }

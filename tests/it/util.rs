@@ -209,6 +209,25 @@ impl Server {
     }
 }
 
+/// Writes one whole answer: status, `extra` headers, the body.
+fn answer<K: std::fmt::Display>(
+    out: &mut impl Write,
+    status: u16,
+    extra: &[(K, String)],
+    body: &[u8],
+) {
+    let mut head = format!(
+        "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n",
+        body.len()
+    );
+    for (k, v) in extra {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    let _ = out.write_all(head.as_bytes());
+    let _ = out.write_all(body);
+}
+
 fn serve(stream: TcpStream, hits: &Mutex<Vec<Hit>>, sent: &AtomicU64, handler: &Handler) {
     stream
         .set_read_timeout(Some(Duration::from_secs(60)))
@@ -247,30 +266,8 @@ fn serve(stream: TcpStream, hits: &Mutex<Vec<Hit>>, sent: &AtomicU64, handler: &
     hits.lock().unwrap().push(hit.clone());
     let mut out = stream;
     match handler(&hit) {
-        Reply::Send(status, extra, body) => {
-            let mut head = format!(
-                "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n",
-                body.len()
-            );
-            for (k, v) in extra {
-                head.push_str(&format!("{k}: {v}\r\n"));
-            }
-            head.push_str("\r\n");
-            let _ = out.write_all(head.as_bytes());
-            let _ = out.write_all(body.as_bytes());
-        }
-        Reply::Owned(status, extra, body) => {
-            let mut head = format!(
-                "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n",
-                body.len()
-            );
-            for (k, v) in extra {
-                head.push_str(&format!("{k}: {v}\r\n"));
-            }
-            head.push_str("\r\n");
-            let _ = out.write_all(head.as_bytes());
-            let _ = out.write_all(&body);
-        }
+        Reply::Send(status, extra, body) => answer(&mut out, status, &extra, body.as_bytes()),
+        Reply::Owned(status, extra, body) => answer(&mut out, status, &extra, &body),
         Reply::Hang => {
             // Hold the connection until the client gives up and closes it.
             let mut sink = [0u8; 64];
