@@ -1522,6 +1522,29 @@ fn human_duration(d: Duration) -> String {
     }
 }
 
+/// The finding of the lowest `rank` for each `key` (the first met on a tie), in key order: a
+/// secret's first commit, in a history scan and in the merge of its shards.
+pub(crate) fn first_by_key<K: Ord, R: Ord>(
+    findings: Vec<Finding>,
+    key: impl Fn(&Finding) -> K,
+    rank: impl Fn(&Finding) -> R,
+) -> Vec<Finding> {
+    let mut first: std::collections::BTreeMap<K, Finding> = std::collections::BTreeMap::new();
+    for f in findings {
+        match first.entry(key(&f)) {
+            std::collections::btree_map::Entry::Occupied(mut e) => {
+                if rank(&f) < rank(e.get()) {
+                    e.insert(f);
+                }
+            }
+            std::collections::btree_map::Entry::Vacant(e) => {
+                e.insert(f);
+            }
+        }
+    }
+    first.into_values().collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1546,27 +1569,4 @@ mod tests {
         assert_eq!(plural(1, "file"), "1 file");
         assert_eq!(plural(0, "finding"), "0 findings");
     }
-}
-
-/// The finding of the lowest `rank` for each `key` (the first met on a tie), in key order: a
-/// secret's first commit, in a history scan and in the merge of its shards.
-pub(crate) fn first_by_key<K: Ord, R: Ord>(
-    findings: Vec<Finding>,
-    key: impl Fn(&Finding) -> K,
-    rank: impl Fn(&Finding) -> R,
-) -> Vec<Finding> {
-    let mut first: std::collections::BTreeMap<K, Finding> = std::collections::BTreeMap::new();
-    for f in findings {
-        match first.entry(key(&f)) {
-            std::collections::btree_map::Entry::Occupied(mut e) => {
-                if rank(&f) < rank(e.get()) {
-                    e.insert(f);
-                }
-            }
-            std::collections::btree_map::Entry::Vacant(e) => {
-                e.insert(f);
-            }
-        }
-    }
-    first.into_values().collect()
 }

@@ -175,32 +175,32 @@ fn tree_shards_merge_into_exactly_one_scan() {
 fn sample_history() -> Repo {
     let repo = Repo::new();
     let env = |n: u32| format!("DEEPSEEK_API_KEY=\"{}\"\n", key(n));
-    repo.write("a/config.env", &env(1));
-    repo.write("b/x.txt", &env(2));
+    repo.write("a/config.env", env(1));
+    repo.write("b/x.txt", env(2));
     repo.write(
         "svc/README.md",
         "Chat service. Set DEEPSEEK_API_KEY; see https://api-docs.deepseek.com.\n",
     );
     for i in 0..12 {
-        repo.write(&format!("lib/m{i}.env"), &env(100 + i));
+        repo.write(&format!("lib/m{i}.env"), env(100 + i));
     }
     repo.commit("first", 400);
     repo.git(&["mv", "a/config.env", "a/moved.env"]);
-    repo.write("b/x.txt", &format!("{}{}", env(2), env(3)));
-    repo.write("svc/client.py", &format!("KEY = '{}'\n", key(4)));
+    repo.write("b/x.txt", format!("{}{}", env(2), env(3)));
+    repo.write("svc/client.py", format!("KEY = '{}'\n", key(4)));
     repo.commit("rename, edit, bare key", 300);
     repo.git(&["rm", "-q", "b/x.txt"]);
-    repo.write("c/copy.env", &format!("{}# copied\n", env(1)));
+    repo.write("c/copy.env", format!("{}# copied\n", env(1)));
     repo.write("lib/m3.env", "gone\n");
     repo.commit("delete, copy", 200);
-    repo.write("d/new.env", &env(2));
-    repo.write("svc/client.py", &format!("# v2\nKEY = '{}'\n", key(4)));
+    repo.write("d/new.env", env(2));
+    repo.write("svc/client.py", format!("# v2\nKEY = '{}'\n", key(4)));
     for i in 0..8 {
-        repo.write(&format!("more/n{i}.env"), &env(200 + i));
+        repo.write(&format!("more/n{i}.env"), env(200 + i));
     }
     repo.commit("key back, client edited", 100);
     repo.git(&["rm", "-q", "-r", "more"]);
-    repo.write("a/moved.env", &format!("{}{}", env(1), env(5)));
+    repo.write("a/moved.env", format!("{}{}", env(1), env(5)));
     repo.commit("last", 10);
     repo
 }
@@ -482,7 +482,7 @@ fn findings_name_their_repository() {
         return;
     }
     let repo = Repo::new();
-    repo.write("app.env", &format!("DEEPSEEK_API_KEY=\"{}\"\n", key(7)));
+    repo.write("app.env", format!("DEEPSEEK_API_KEY=\"{}\"\n", key(7)));
     let at = |extra: &[&str]| -> Value {
         let mut args = vec!["scan", "-q", "--format", "json"];
         args.extend_from_slice(extra);
