@@ -723,17 +723,7 @@ fn every_verifier_through_the_binary_asks_only_its_endpoint() {
             .arg(format!("{id}={}/{id}", server.url()));
     }
     cmd.arg(path_str(dir.path()));
-    for var in [
-        "ALL_PROXY",
-        "all_proxy",
-        "HTTPS_PROXY",
-        "https_proxy",
-        "HTTP_PROXY",
-        "http_proxy",
-    ] {
-        cmd.env(var, proxy.url());
-    }
-    cmd.env_remove("NO_PROXY").env_remove("no_proxy");
+    crate::util::through(&mut cmd, &proxy);
     let out = cmd.output().expect("keyhound runs");
     let mut report: Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stderr)));

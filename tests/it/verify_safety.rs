@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use serde_json::Value;
 
-use crate::util::{findings, keyhound, path_str, stderr, tree};
+use crate::util::{findings, keyhound, path_str, stderr, through, tree};
 use crate::verify::{json, Reply, Server, BALANCE};
 
 // Synthetic keys of the `sk-` + 32 hex shape, made up here.
@@ -21,21 +21,6 @@ const K402: &str = "sk-9d3f6a1e8c2b5d7f0e4a9c3b6d1f8e2a";
 const K429: &str = "sk-2e7c4a9f1d6b3e8c5a0f7d2b9e4c1a6f";
 const K500: &str = "sk-7a1d4f8c2e5b9d3a6f0c8e1b4d7a2f5c";
 const KHANG: &str = "sk-4c9a2e6f1b8d3c7e5a0b9f2d6c1e8a3b";
-
-/// Points every proxy variable the HTTP client reads at `proxy`, and clears NO_PROXY.
-fn through(cmd: &mut Command, proxy: &Server) {
-    for var in [
-        "ALL_PROXY",
-        "all_proxy",
-        "HTTPS_PROXY",
-        "https_proxy",
-        "HTTP_PROXY",
-        "http_proxy",
-    ] {
-        cmd.env(var, proxy.url());
-    }
-    cmd.env_remove("NO_PROXY").env_remove("no_proxy");
-}
 
 /// A proxy that refuses every tunnel; its hits are the `CONNECT host:port` requests.
 fn refusing_proxy() -> Server {
