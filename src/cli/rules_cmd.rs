@@ -121,7 +121,7 @@ fn explain(rule: &Rule, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "provider:    {}", s.provider)?;
     writeln!(out, "confidence:  {}", s.confidence)?;
     writeln!(out, "defined in:  {}", rule.origin)?;
-    writeln!(out, "\nWhat it finds\n  {}", s.description)?;
+    writeln!(out, "\nWhat it finds\n  {}", rule.description())?;
     writeln!(out, "\nHow")?;
     if !s.files.is_empty() {
         writeln!(out, "  files:    {}", s.files.join(", "))?;
@@ -160,9 +160,9 @@ fn explain(rule: &Rule, out: &mut dyn Write) -> io::Result<()> {
             a.context.join(", ")
         )?;
     }
-    writeln!(out, "\nRemediation\n  {}", s.remediation)?;
+    writeln!(out, "\nRemediation\n  {}", rule.remediation())?;
     writeln!(out, "\nReferences")?;
-    for r in &s.references {
+    for r in rule.references() {
         writeln!(out, "  {r}")?;
     }
     writeln!(out, "\nVerification")?;

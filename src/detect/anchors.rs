@@ -286,10 +286,6 @@ impl Anchors {
             index.push((w, index_at(&folded, k as usize + 1)));
         }
         let slots = slot_words(index.iter().map(|(_, at)| at), mul);
-        let mut per_slot: Vec<Vec<(usize, usize)>> = vec![Vec::new(); 1 << SLOT_BITS];
-        for &(w, at) in &index {
-            per_slot[slot(at.key, mul)].push((w, at.k));
-        }
         let mut bytes = Vec::new();
         let offsets: Vec<u32> = words
             .iter()
@@ -299,41 +295,49 @@ impl Anchors {
                 at
             })
             .collect();
-        let mut ranges = Vec::with_capacity(1 << SLOT_BITS);
-        let mut entries = Vec::new();
-        for list in per_slot {
-            let first = entries.len();
-            entries.extend(list.into_iter().map(|(w, k)| Entry {
-                word: w as u32,
-                k: k as u32,
-                at: offsets[w],
-                len: words[w].len() as u32,
-                head: Head::new(&words[w]),
-                side: if k >= 2 {
-                    Side::Before
-                } else if words[w].len() >= k + 6 {
-                    Side::After
-                } else {
-                    Side::Neither
-                },
-                two: match (k.checked_sub(2), words[w].get(k + 4..k + 6)) {
-                    (Some(p), _) => u16::from_le_bytes([words[w][p], words[w][p + 1]]),
-                    (None, Some(b)) => u16::from_le_bytes([b[0], b[1]]),
-                    (None, None) => 0,
-                },
-            }));
-            let slot = &mut entries[first..];
-            slot.sort_by_key(|e| (e.side, e.two));
+        // The entries grouped by slot (one sort, not a list per slot: start-up pays for
+        // every allocation), each slot's then ordered by side and 2 bytes.
+        let entry = |w: usize, k: usize| Entry {
+            word: w as u32,
+            k: k as u32,
+            at: offsets[w],
+            len: words[w].len() as u32,
+            head: Head::new(&words[w]),
+            side: if k >= 2 {
+                Side::Before
+            } else if words[w].len() >= k + 6 {
+                Side::After
+            } else {
+                Side::Neither
+            },
+            two: match (k.checked_sub(2), words[w].get(k + 4..k + 6)) {
+                (Some(p), _) => u16::from_le_bytes([words[w][p], words[w][p + 1]]),
+                (None, Some(b)) => u16::from_le_bytes([b[0], b[1]]),
+                (None, None) => 0,
+            },
+        };
+        let mut placed: Vec<(u32, Entry)> = index
+            .iter()
+            .map(|&(w, at)| (slot(at.key, mul) as u32, entry(w, at.k)))
+            .collect();
+        placed.sort_unstable_by_key(|(s, e)| (*s, e.side, e.two, e.word, e.k));
+        let entries: Vec<Entry> = placed.iter().map(|&(_, e)| e).collect();
+        let mut ranges = vec![SlotRange::default(); 1 << SLOT_BITS];
+        let mut i = 0;
+        while i < placed.len() {
+            let s = placed[i].0 as usize;
+            let end = i + placed[i..].iter().take_while(|p| p.0 as usize == s).count();
             let count = |side| {
-                let n = slot.iter().filter(|e| e.side == side).count();
+                let n = placed[i..end].iter().filter(|p| p.1.side == side).count();
                 u16::try_from(n).expect("fewer than 65536 keywords at a slot")
             };
-            ranges.push(SlotRange {
-                first: first as u32,
+            ranges[s] = SlotRange {
+                first: i as u32,
                 neither: count(Side::Neither),
                 before: count(Side::Before),
                 after: count(Side::After),
-            });
+            };
+            i = end;
         }
         Anchors {
             slots,

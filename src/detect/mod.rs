@@ -75,9 +75,14 @@ pub struct Engine {
     /// Per rule: its `window` (read once per keyword hit and rule).
     windows: Vec<[usize; 2]>,
     /// Per rule, found on first use: a literal every match contains ([`literal`]).
-    required: Vec<OnceLock<Option<memchr::memmem::Finder<'static>>>>,
+    /// (Boxed, as are plans: a vector of these is made for every rule at start-up, and
+    /// fresh memory is what start-up pays for most.)
+    required: Vec<OnceLock<Option<Box<memchr::memmem::Finder<'static>>>>>,
     /// Per rule, made on first use: how its matches are found at its hits ([`starts`]).
-    plans: Vec<OnceLock<Option<starts::Plan>>>,
+    plans: Vec<OnceLock<Option<Box<starts::Plan>>>>,
+    /// Per rule: whether its matches are found through its plan (it has neither a handler nor
+    /// a `pair`, which [`Engine::find`] serves first).
+    planned: Vec<bool>,
     /// Rules that apply only to some files, when there are any.
     files: Option<FileRules>,
     options: DetectOptions,
@@ -91,6 +96,11 @@ pub struct Engine {
 pub struct Scratch {
     /// Per rule: its keyword hits `(start, end)` in this chunk.
     hits: Vec<Vec<(usize, usize)>>,
+    /// Per rule: whether one of its hits may start a match of its plan
+    /// ([`starts::Plan::may_start`]), found by the prefilter while the bytes at the hit are in
+    /// the cache. Asked later, per rule over all of its hits, that question read the whole
+    /// chunk again for every rule and was most of the cost of text dense with near-misses.
+    startable: Vec<bool>,
     /// The attribution contexts `(rule, attribution)` mentioned in the chunks scanned since
     /// [`Scratch::take_mentions`] last ran: what a folder's files say about who a key that
     /// names no provider belongs to ([`Engine::attribute_across_files`]).
@@ -317,7 +327,13 @@ impl Engine {
         let required = (0..rules.len()).map(|_| OnceLock::new()).collect();
         let plans = (0..rules.len()).map(|_| OnceLock::new()).collect();
         let windows = rules.rules().iter().map(|r| r.spec.window).collect();
+        let planned = rules
+            .rules()
+            .iter()
+            .map(|r| r.spec.handler.is_none() && r.spec.pair.is_none())
+            .collect();
         let files = FileRules::new(&rules)?;
+        let published = PublishedExamples::builtin()?;
         Ok(Engine {
             rules,
             anchors,
@@ -325,26 +341,48 @@ impl Engine {
             windows,
             required,
             plans,
+            planned,
             files,
             options,
-            published: PublishedExamples::builtin()?,
+            published,
         })
     }
 
     /// The prefilter's literals (keywords, context words, Rust marks; lowercased, each once)
     /// and what each one is to the rules.
     fn literals(rules: &RuleSet, options: &DetectOptions) -> (Vec<String>, Vec<PatternRole>) {
-        let mut index: HashMap<String, usize> = HashMap::new();
-        let mut literals: Vec<String> = Vec::new();
-        let mut roles: Vec<PatternRole> = Vec::new();
+        // Sized up front, and a word is copied only when new: this runs at every start-up.
+        let words: usize = rules
+            .rules()
+            .iter()
+            .map(|r| {
+                r.spec.keywords.len()
+                    + r.spec
+                        .attribute
+                        .iter()
+                        .map(|a| a.context.len())
+                        .sum::<usize>()
+            })
+            .sum();
+        let mut index: HashMap<String, usize> = HashMap::with_capacity(words);
+        let mut literals: Vec<String> = Vec::with_capacity(words);
+        let mut roles: Vec<PatternRole> = Vec::with_capacity(words);
         let mut slot =
             |word: &str, literals: &mut Vec<String>, roles: &mut Vec<PatternRole>| -> usize {
-                let key = word.to_ascii_lowercase();
-                *index.entry(key.clone()).or_insert_with(|| {
-                    literals.push(key);
-                    roles.push(PatternRole::default());
-                    literals.len() - 1
-                })
+                let lower;
+                let key = if word.bytes().any(|b| b.is_ascii_uppercase()) {
+                    lower = word.to_ascii_lowercase();
+                    lower.as_str()
+                } else {
+                    word
+                };
+                if let Some(&p) = index.get(key) {
+                    return p;
+                }
+                literals.push(key.to_string());
+                roles.push(PatternRole::default());
+                index.insert(key.to_string(), literals.len() - 1);
+                literals.len() - 1
             };
         for (ri, rule) in rules.rules().iter().enumerate() {
             for k in &rule.spec.keywords {
@@ -379,6 +417,17 @@ impl Engine {
         &self.rules
     }
 
+    /// Rule `ri`'s start plan, made on first use (`None`: its pattern has none).
+    #[inline]
+    fn plan(&self, ri: usize) -> Option<&starts::Plan> {
+        self.plans[ri]
+            .get_or_init(|| {
+                let spec = &self.rules.rules()[ri].spec;
+                starts::Plan::new(&spec.pattern, &spec.keywords, spec.window[1]).map(Box::new)
+            })
+            .as_deref()
+    }
+
     /// The published example values (`rules/published-examples.toml`).
     pub fn published(&self) -> &PublishedExamples {
         &self.published
@@ -398,6 +447,7 @@ impl Engine {
     pub fn scratch(&self) -> Scratch {
         Scratch {
             hits: vec![Vec::new(); self.rules.len()],
+            startable: vec![false; self.rules.len()],
             rule: RuleScratch::default(),
             touched: Vec::new(),
             context_hits: Vec::new(),
@@ -441,7 +491,16 @@ impl Engine {
         let mut candidates = Vec::new();
         for &ri in &scratch.touched {
             let hits = &mut scratch.hits[ri as usize];
-            self.find(ri, hay, hits, &mut scratch.rule, true, &mut candidates);
+            let startable = scratch.startable[ri as usize];
+            self.find(
+                ri,
+                hay,
+                hits,
+                startable,
+                &mut scratch.rule,
+                true,
+                &mut candidates,
+            );
         }
         // Rules for files of a fixed name and no keyword read the whole (small) file.
         if scratch.depth == 0 && hay.len() <= WHOLE_FILE_LIMIT {
@@ -457,6 +516,7 @@ impl Engine {
         let mut findings = self.to_findings(chunk, &candidates, scratch);
         for &ri in &scratch.touched {
             scratch.hits[ri as usize].clear();
+            scratch.startable[ri as usize] = false;
         }
         scratch.touched.clear();
         if scratch.depth < MAX_DECODE_DEPTH {
@@ -550,6 +610,7 @@ impl Engine {
     fn prefilter(&self, hay: &[u8], scratch: &mut Scratch, marks: &mut Vec<(u8, usize)>) {
         let Scratch {
             hits,
+            startable,
             touched,
             context_hits,
             file_rules,
@@ -558,7 +619,27 @@ impl Engine {
         self.anchors.for_each(hay, |pattern, start, end| {
             let role = &self.roles[pattern];
             let mut push = |ri: u32| {
-                let h = &mut hits[ri as usize];
+                let i = ri as usize;
+                if self.planned[i] {
+                    match self.plan(i) {
+                        // Each hit of a windowless plan is a match or nothing by itself
+                        // ([`Engine::find`] asks `match_at` at each): one that cannot start
+                        // a match is not kept at all.
+                        Some(p) if p.windowless() => {
+                            if !p.may_start(hay, start) {
+                                return;
+                            }
+                            startable[i] = true;
+                        }
+                        Some(p) => {
+                            if !startable[i] {
+                                startable[i] = p.may_start(hay, start);
+                            }
+                        }
+                        None => startable[i] = true,
+                    }
+                }
+                let h = &mut hits[i];
                 if h.is_empty() {
                     touched.push(ri);
                 }
@@ -592,6 +673,7 @@ impl Engine {
         ri: u32,
         hay: &[u8],
         hits: &mut [(usize, usize)],
+        startable: bool,
         buf: &mut RuleScratch,
         use_plans: bool,
         out: &mut Vec<Candidate>,
@@ -655,21 +737,19 @@ impl Engine {
             return;
         }
         let plan = if use_plans {
-            self.plans[ri as usize]
-                .get_or_init(|| {
-                    starts::Plan::new(&rule.spec.pattern, &rule.spec.keywords, rule.spec.window[1])
-                })
-                .as_ref()
+            self.plan(ri as usize)
         } else {
             None
         };
-        hits.sort_unstable();
         if let Some(plan) = plan {
             // The common case on text dense with near-misses: no hit can start a match, and
-            // neither windows nor the regex are needed.
-            if !plan.has_extra_starts() && !hits.iter().any(|&(s, _)| plan.may_start(hay, s)) {
+            // neither windows nor the regex are needed (`startable`: the prefilter asked).
+            if !plan.has_extra_starts() && !startable {
                 return;
             }
+        }
+        hits.sort_unstable();
+        if let Some(plan) = plan {
             if plan.windowless() {
                 let mut at = 0;
                 for &(s, _) in hits.iter() {
@@ -843,8 +923,8 @@ impl Engine {
         we: usize,
         out: &mut Vec<Candidate>,
     ) {
-        let required =
-            self.required[ri as usize].get_or_init(|| literal::required(&rule.spec.pattern));
+        let required = self.required[ri as usize]
+            .get_or_init(|| literal::required(&rule.spec.pattern).map(Box::new));
         if let Some(lit) = required {
             if lit.find(&hay[ws..we]).is_none() {
                 return;

@@ -763,6 +763,7 @@ mod tests {
                     ri,
                     text,
                     &mut hits,
+                    scratch.startable[ri as usize],
                     &mut scratch.rule,
                     use_plans,
                     &mut found,
@@ -770,6 +771,7 @@ mod tests {
                 out.extend(found.iter().map(|c| (c.rule, c.start, c.end)));
             }
             scratch.hits[ri as usize].clear();
+            scratch.startable[ri as usize] = false;
         }
         scratch.touched.clear();
         scratch.context_hits.clear();

@@ -429,9 +429,9 @@ fn remediation(report: &ScanReport<'_>) -> String {
             );
         }
         let _ = write!(html, "<p>{}</p>", linkify(text));
-        if !rule.spec.references.is_empty() {
+        if !rule.references().is_empty() {
             html.push_str("<ul class=\"refs\">");
-            for r in &rule.spec.references {
+            for r in rule.references() {
                 let _ = write!(
                     html,
                     "<li><a href=\"{}\" rel=\"noreferrer\">{}</a></li>",

@@ -75,20 +75,18 @@ fn text(s: impl Into<String>) -> MultiformatMessageString {
 
 fn descriptor(rule: &Rule) -> ReportingDescriptor {
     let spec = &rule.spec;
-    let refs: String = spec
-        .references
-        .iter()
-        .map(|r| format!("- <{r}>\n"))
-        .collect();
+    let (description, remediation, references) =
+        (rule.description(), rule.remediation(), rule.references());
+    let refs: String = references.iter().map(|r| format!("- <{r}>\n")).collect();
     let help_md = format!(
         "**{}** ({})\n\n{}\n\n**Remediation.** {}\n\n**References**\n\n{}",
-        spec.name, spec.provider, spec.description, spec.remediation, refs
+        spec.name, spec.provider, description, remediation, refs
     );
     let help_text = format!(
         "{}\n\nRemediation: {}\n\nReferences: {}",
-        spec.description,
-        spec.remediation,
-        spec.references.join(" ")
+        description,
+        remediation,
+        references.join(" ")
     );
     let mut props = BTreeMap::new();
     props.insert(
@@ -104,14 +102,14 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
         .id(spec.id.clone())
         .name(pascal(&spec.id))
         .short_description(text(spec.name.clone()))
-        .full_description(text(spec.description.clone()))
+        .full_description(text(description))
         .help(
             MultiformatMessageString::builder()
                 .text(help_text)
                 .markdown(help_md)
                 .build(),
         )
-        .help_uri(spec.references[0].clone())
+        .help_uri(references[0].clone())
         .default_configuration(
             ReportingConfiguration::builder()
                 .level(json!(level(spec.confidence)))

@@ -235,7 +235,7 @@ fn ai_providers_markdown(set: &RuleSet) -> String {
             out,
             "| {} | {} | `{}` | {} |",
             cell(&s.provider),
-            cell(&key_shape(&s.description)),
+            cell(&key_shape(r.description())),
             s.id,
             if s.verify.is_some() || s.attribute.iter().any(|a| a.verify.is_some()) {
                 "yes"

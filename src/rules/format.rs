@@ -39,7 +39,10 @@ pub struct RuleSpec {
     pub provider: String,
     /// Short human name: "DeepSeek API key".
     pub name: String,
-    /// What the rule finds and why it matters, one or two sentences.
+    /// What the rule finds and why it matters, one or two sentences. Empty in built-in rules
+    /// loaded for a scan, as are `remediation` and `references`: [`super::Rule::description`]
+    /// and its siblings read them.
+    #[serde(default)]
     pub description: String,
     /// Prefilter literals, matched ASCII case-insensitively. The regex runs only in a window
     /// around a hit. Rare anchors (key prefixes) make a rule cheap; a context word
@@ -99,7 +102,9 @@ pub struct RuleSpec {
     #[serde(default)]
     pub attribute: Vec<Attribution>,
     /// Where the owner revokes or rotates the key, and what to do instead of hardcoding it.
+    #[serde(default)]
     pub remediation: String,
+    #[serde(default)]
     pub references: Vec<String>,
     /// Synthetic text that must produce a finding of this rule through the whole engine.
     /// Empty in built-in rules loaded for a scan ([`super::RuleSet::with_files_and_config`]).
@@ -109,9 +114,10 @@ pub struct RuleSpec {
     #[serde(default)]
     pub negative_examples: Vec<String>,
     /// How to ask the provider whether the key is live. Honoured only from built-in rules or
-    /// an operator's `--rules` file, never from configuration found in the scanned tree.
+    /// an operator's `--rules` file, never from configuration found in the scanned tree. Boxed:
+    /// it is most of a rule's size, and a scan without `--verify` never reads it.
     #[serde(default)]
-    pub verify: Option<VerifySpec>,
+    pub verify: Option<Box<VerifySpec>>,
     /// A paired secret: a generic shape (32 hex, 40 base64) reported only where its partner
     /// identifier (an AWS access key id, a Twilio Account SID) is within `window` bytes,
     /// whatever the variables are called. The keywords are the partner's first bytes: the
@@ -194,7 +200,7 @@ pub struct Attribution {
     /// tries each attribution's verifier in turn and the finding takes the provider that
     /// answers live.
     #[serde(default)]
-    pub verify: Option<VerifySpec>,
+    pub verify: Option<Box<VerifySpec>>,
 }
 
 /// A data-described HTTP verifier (used by `--verify`). `docs/verification.md` explains how a

@@ -74,7 +74,9 @@ impl fmt::Display for Origin {
 /// One validated rule. The regex is compiled on first use.
 #[derive(Debug)]
 pub struct Rule {
-    pub spec: RuleSpec,
+    /// Boxed: a `RuleSpec` is a kilobyte, and a `Rule` is moved while the set is built and
+    /// sorted (fresh memory is most of what a scan's start-up costs).
+    pub spec: Box<RuleSpec>,
     pub origin: Origin,
     /// `Err` holds the compile error: a rule whose regex does not compile finds nothing
     /// (and `rules check` reports it) instead of bringing the scan down.
@@ -84,18 +86,57 @@ pub struct Rule {
     partner: OnceLock<Option<Regex>>,
     /// The `pair` pattern, compiled on first use.
     pair: OnceLock<Option<Regex>>,
+    /// A built-in rule loaded for a scan: its file's prose (`[description, remediation,
+    /// references]` per rule, as JSON) and its place there, read on first use into `prose`.
+    lazy: Option<(&'static str, usize)>,
+    prose: OnceLock<Prose>,
 }
+
+/// A rule's `description`, `remediation` and `references`.
+type Prose = (String, String, Vec<String>);
 
 impl Rule {
     fn new(spec: RuleSpec, origin: Origin) -> Self {
         Rule {
-            spec,
+            spec: Box::new(spec),
             origin,
             regex: OnceLock::new(),
             secret_group: OnceLock::new(),
             partner: OnceLock::new(),
             pair: OnceLock::new(),
+            lazy: None,
+            prose: OnceLock::new(),
         }
+    }
+
+    /// The prose of a built-in rule loaded for a scan, parsed on first use; `None` for a rule
+    /// whose spec holds it.
+    fn prose(&self) -> Option<&Prose> {
+        let (json, i) = self.lazy?;
+        Some(self.prose.get_or_init(|| {
+            // The JSON was made from the rule files by build.rs, and a test reads all of it.
+            let mut all: Vec<Prose> = serde_json::from_str(json).unwrap_or_default();
+            if i < all.len() {
+                all.swap_remove(i)
+            } else {
+                Prose::default()
+            }
+        }))
+    }
+
+    /// What the rule finds and why it matters (the spec's `description`).
+    pub fn description(&self) -> &str {
+        self.prose().map_or(&self.spec.description, |p| &p.0)
+    }
+
+    /// Where the owner revokes or rotates the key (the spec's `remediation`).
+    pub fn remediation(&self) -> &str {
+        self.prose().map_or(&self.spec.remediation, |p| &p.1)
+    }
+
+    /// The provider's documentation (the spec's `references`).
+    pub fn references(&self) -> &[String] {
+        self.prose().map_or(&self.spec.references, |p| &p.2)
     }
 
     /// Whether this rule's verifiers may be used: only built-in rules and the operator's
@@ -156,7 +197,7 @@ impl Rule {
             .iter()
             .find(|a| a.provider == provider)
             .and_then(|a| a.remediation.as_deref())
-            .unwrap_or(&self.spec.remediation)
+            .unwrap_or(self.remediation())
             .trim()
     }
 
@@ -286,20 +327,66 @@ impl RuleSet {
     /// `negative_examples` stay empty (a scan never runs them, and parsing them was a
     /// quarter of its start-up; the tests check the rules with their examples).
     fn builtin_with(examples: bool) -> Result<RuleSet> {
-        let mut set = RuleSet { rules: Vec::new() };
-        for (name, json, examples_json) in builtin::BUILTIN_RULE_FILES {
-            let origin = Origin::Builtin(name);
-            let mut file: RuleFile = serde_json::from_str(json)
-                .with_context(|| format!("{origin}: not a valid rule file"))?;
-            if examples {
-                let lists: Vec<(Vec<String>, Vec<String>)> = serde_json::from_str(examples_json)
-                    .with_context(|| format!("{origin}: examples are not valid"))?;
-                for (spec, (pos, neg)) in file.rule.iter_mut().zip(lists) {
-                    spec.examples = pos;
-                    spec.negative_examples = neg;
+        // Parsing is most of a scan's start-up, and the files are independent: they are
+        // parsed in parallel, in parts of about equal JSON size, then put back in file order.
+        let files = builtin::BUILTIN_RULE_FILES;
+        let parts = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+        let total: usize = files.iter().map(|(_, json, _, _)| json.len()).sum();
+        let mut cuts = vec![0];
+        let mut size = 0;
+        for (i, (_, json, _, _)) in files.iter().enumerate() {
+            size += json.len();
+            if size * parts >= total * cuts.len() && cuts.len() < parts {
+                cuts.push(i + 1);
+            }
+        }
+        cuts.push(files.len());
+        cuts.dedup();
+        type Part = [(&'static str, &'static str, &'static str, &'static str)];
+        let parse = |part: &Part| -> Result<RuleSet> {
+            let mut set = RuleSet { rules: Vec::new() };
+            for (name, json, examples_json, prose_json) in part {
+                let origin = Origin::Builtin(name);
+                let mut file: RuleFile = serde_json::from_str(json)
+                    .with_context(|| format!("{origin}: not a valid rule file"))?;
+                if examples {
+                    let lists: Vec<(Vec<String>, Vec<String>)> =
+                        serde_json::from_str(examples_json)
+                            .with_context(|| format!("{origin}: examples are not valid"))?;
+                    let prose: Vec<Prose> = serde_json::from_str(prose_json)
+                        .with_context(|| format!("{origin}: prose is not valid"))?;
+                    for ((spec, (pos, neg)), (d, r, refs)) in
+                        file.rule.iter_mut().zip(lists).zip(prose)
+                    {
+                        (spec.examples, spec.negative_examples) = (pos, neg);
+                        (spec.description, spec.remediation, spec.references) = (d, r, refs);
+                    }
+                }
+                let first = set.rules.len();
+                set.add_specs(file.rule, origin, examples)?;
+                if !examples {
+                    for (i, rule) in set.rules[first..].iter_mut().enumerate() {
+                        rule.lazy = Some((prose_json, i));
+                    }
                 }
             }
-            set.add_specs(file.rule, origin, examples)?;
+            Ok(set)
+        };
+        let sets: Vec<Result<RuleSet>> = std::thread::scope(|s| {
+            let spawned: Vec<_> = cuts
+                .windows(2)
+                .skip(1)
+                .map(|w| s.spawn(move || parse(&files[w[0]..w[1]])))
+                .collect();
+            let mut sets = vec![parse(&files[cuts[0]..cuts[1]])];
+            for h in spawned {
+                sets.push(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+            }
+            sets
+        });
+        let mut set = RuleSet { rules: Vec::new() };
+        for part in sets {
+            set.rules.extend(part?.rules);
         }
         set.finish()?;
         Ok(set)
@@ -319,12 +406,35 @@ impl RuleSet {
         Self::load(files, config, false)
     }
 
+    /// The built-in rules as a scan loads them (without their examples): the first part of
+    /// [`RuleSet::with_files_and_config`], which a scan starts on another thread while it
+    /// opens the repository and reads its configuration, then finishes with
+    /// [`RuleSet::extended`].
+    pub fn builtin_for_scan() -> Result<RuleSet> {
+        Self::builtin_with(false)
+    }
+
+    /// `self` (the built-in rules of [`RuleSet::builtin_for_scan`]) plus operator rule files
+    /// and a configuration's rules: the same set as [`RuleSet::with_files_and_config`].
     fn load(
         files: &[impl AsRef<Path>],
         config: Option<(&str, &[RuleSpec])>,
         builtin_examples: bool,
     ) -> Result<RuleSet> {
-        let mut set = RuleSet::builtin_with(builtin_examples)?;
+        RuleSet::builtin_with(builtin_examples)?.extended(files, config)
+    }
+
+    /// `self` (the built-in rules of [`RuleSet::builtin_for_scan`]) plus operator rule files
+    /// and a configuration's rules: the same set as [`RuleSet::with_files_and_config`].
+    pub fn extended(
+        mut self,
+        files: &[impl AsRef<Path>],
+        config: Option<(&str, &[RuleSpec])>,
+    ) -> Result<RuleSet> {
+        if files.is_empty() && config.is_none() {
+            return Ok(self);
+        }
+        let set = &mut self;
         for file in files {
             let path = file.as_ref();
             let text = std::fs::read_to_string(path)
@@ -346,7 +456,7 @@ impl RuleSet {
                 format!("{}: rule `{}`: invalid pattern", rule.origin, rule.id())
             })?;
         }
-        Ok(set)
+        Ok(self)
     }
 
     /// Only the rules of one operator rule file given as text, validated and compiled the way
@@ -378,8 +488,13 @@ impl RuleSet {
     /// loaded without their examples (a scan's), whose examples are then not checked.
     fn add_specs(&mut self, specs: Vec<RuleSpec>, origin: Origin, examples: bool) -> Result<()> {
         for spec in specs {
-            spec.validate(examples)
-                .with_context(|| format!("{origin}: rule `{}`", spec.id))?;
+            // Built-in rules loaded for a scan were validated, examples and all, by the test
+            // suite (`builtin_rules_load`), and are the same bytes: validating them again was
+            // a twentieth of a staged scan.
+            if examples || !matches!(origin, Origin::Builtin(_)) {
+                spec.validate(examples)
+                    .with_context(|| format!("{origin}: rule `{}`", spec.id))?;
+            }
             if !matches!(origin, Origin::Builtin(_)) {
                 format::regex_syntax_check(&spec.pattern)
                     .and_then(|()| spec.check_example_path())
@@ -399,18 +514,7 @@ impl RuleSet {
     }
 
     fn finish(&mut self) -> Result<()> {
-        // Sorted through an order of indices: a `Rule` is large, and a sort moving them was a
-        // tenth of a scan's start-up.
-        let mut order: Vec<usize> = (0..self.rules.len()).collect();
-        order.sort_by(|&a, &b| self.rules[a].spec.id.cmp(&self.rules[b].spec.id));
-        let mut slots: Vec<Option<Rule>> = std::mem::take(&mut self.rules)
-            .into_iter()
-            .map(Some)
-            .collect();
-        self.rules = order
-            .into_iter()
-            .map(|i| slots[i].take().expect("each index once"))
-            .collect();
+        self.rules.sort_by(|a, b| a.spec.id.cmp(&b.spec.id));
         for pair in self.rules.windows(2) {
             if pair[0].spec.id == pair[1].spec.id {
                 bail!(
@@ -790,6 +894,33 @@ negative_examples = ['acme_xxxxxxxxxxxxxxxxxxxx']
     fn builtin_rules_load() {
         let set = RuleSet::builtin().unwrap();
         assert!(set.get("deepseek.api-key").is_some());
+    }
+
+    /// A scan's built-in rules (no examples, prose read on first use, not validated again)
+    /// are the full set's in everything a scan and its reports read.
+    #[test]
+    fn the_rules_a_scan_loads_are_the_full_rules() {
+        let full = RuleSet::builtin().unwrap();
+        let scan = RuleSet::builtin_for_scan().unwrap();
+        assert_eq!(full.len(), scan.len());
+        for (f, s) in full.rules().iter().zip(scan.rules()) {
+            assert_eq!(f.id(), s.id());
+            assert!(s.spec.examples.is_empty() && s.spec.description.is_empty());
+            assert_eq!(f.description(), s.description(), "{}", f.id());
+            assert_eq!(f.remediation(), s.remediation(), "{}", f.id());
+            assert_eq!(f.references(), s.references(), "{}", f.id());
+            for a in &f.spec.attribute {
+                assert_eq!(
+                    f.remediation_for(&a.provider),
+                    s.remediation_for(&a.provider)
+                );
+            }
+            let mut lean = (*f.spec).clone();
+            (lean.examples, lean.negative_examples) = (Vec::new(), Vec::new());
+            (lean.description, lean.remediation) = (String::new(), String::new());
+            lean.references = Vec::new();
+            assert_eq!(format!("{lean:?}"), format!("{:?}", s.spec), "{}", f.id());
+        }
     }
 
     #[test]
