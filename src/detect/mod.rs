@@ -145,6 +145,8 @@ struct RuleScratch {
     starts: Vec<usize>,
     /// The lazy DFA caches of the rules whose plans walk ([`starts::Plan::walk`]).
     walks: starts::WalkCaches,
+    /// Whether a hit of the rule may start a match of its plan ([`Scratch::startable`]).
+    startable: bool,
 }
 
 /// Encodings inside encodings are followed this far (base64 of a URL with a percent-encoded
@@ -491,16 +493,8 @@ impl Engine {
         let mut candidates = Vec::new();
         for &ri in &scratch.touched {
             let hits = &mut scratch.hits[ri as usize];
-            let startable = scratch.startable[ri as usize];
-            self.find(
-                ri,
-                hay,
-                hits,
-                startable,
-                &mut scratch.rule,
-                true,
-                &mut candidates,
-            );
+            scratch.rule.startable = scratch.startable[ri as usize];
+            self.find(ri, hay, hits, &mut scratch.rule, true, &mut candidates);
         }
         // Rules for files of a fixed name and no keyword read the whole (small) file.
         if scratch.depth == 0 && hay.len() <= WHOLE_FILE_LIMIT {
@@ -673,7 +667,6 @@ impl Engine {
         ri: u32,
         hay: &[u8],
         hits: &mut [(usize, usize)],
-        startable: bool,
         buf: &mut RuleScratch,
         use_plans: bool,
         out: &mut Vec<Candidate>,
@@ -744,7 +737,7 @@ impl Engine {
         if let Some(plan) = plan {
             // The common case on text dense with near-misses: no hit can start a match, and
             // neither windows nor the regex are needed (`startable`: the prefilter asked).
-            if !plan.has_extra_starts() && !startable {
+            if !plan.has_extra_starts() && !buf.startable {
                 return;
             }
         }

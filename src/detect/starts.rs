@@ -759,11 +759,11 @@ mod tests {
             for (use_plans, out) in [(true, &mut planned), (false, &mut searched)] {
                 let mut hits = scratch.hits[ri as usize].clone();
                 let mut found = Vec::new();
+                scratch.rule.startable = scratch.startable[ri as usize];
                 engine.find(
                     ri,
                     text,
                     &mut hits,
-                    scratch.startable[ri as usize],
                     &mut scratch.rule,
                     use_plans,
                     &mut found,
