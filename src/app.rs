@@ -352,7 +352,8 @@ struct Run {
 fn collect(cfg: &ScanConfig, purpose: Purpose) -> Result<Run> {
     // The built-in rules are parsed while the repository is opened and the configuration
     // read (they depend on neither, and parsing them is most of a scan's start-up).
-    let builtin = std::thread::spawn(RuleSet::builtin_for_scan);
+    // (Should no thread start, they are parsed where they are needed.)
+    let builtin = std::thread::Builder::new().spawn(RuleSet::builtin_for_scan);
     let plan = match &cfg.git {
         Some(g) => {
             let root = cfg.roots.first().map_or(Path::new("."), PathBuf::as_path);
@@ -419,10 +420,13 @@ fn collect(cfg: &ScanConfig, purpose: Purpose) -> Result<Run> {
     let config_rules = config
         .as_ref()
         .map(|c| (c.source.as_str(), c.rules.as_slice()));
-    let mut rules = builtin
-        .join()
-        .unwrap_or_else(|e| std::panic::resume_unwind(e))?
-        .extended(&cfg.rule_files, config_rules)?;
+    let builtin = match builtin {
+        Ok(thread) => thread
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+        Err(_) => RuleSet::builtin_for_scan(),
+    };
+    let mut rules = builtin?.extended(&cfg.rule_files, config_rules)?;
     if let Some(c) = &config {
         c.check_rule_ids(|id| rules.get(id).is_some())?;
     }

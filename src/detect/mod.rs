@@ -98,9 +98,12 @@ pub struct Scratch {
     hits: Vec<Vec<(usize, usize)>>,
     /// Per rule: whether one of its hits may start a match of its plan
     /// ([`starts::Plan::may_start`]), found by the prefilter while the bytes at the hit are in
-    /// the cache. Asked later, per rule over all of its hits, that question read the whole
-    /// chunk again for every rule and was most of the cost of text dense with near-misses.
+    /// the cache. (Asked later, per rule over all of its hits, the question read the bytes at
+    /// every hit again, rule after rule, long after the prefilter had passed them.)
     startable: Vec<bool>,
+    /// Keep every keyword hit, also those a windowless plan rules out (for the tests' window
+    /// search, which must see the hits as they were before plans; always false in a scan).
+    all_hits: bool,
     /// The attribution contexts `(rule, attribution)` mentioned in the chunks scanned since
     /// [`Scratch::take_mentions`] last ran: what a folder's files say about who a key that
     /// names no provider belongs to ([`Engine::attribute_across_files`]).
@@ -450,6 +453,7 @@ impl Engine {
         Scratch {
             hits: vec![Vec::new(); self.rules.len()],
             startable: vec![false; self.rules.len()],
+            all_hits: false,
             rule: RuleScratch::default(),
             touched: Vec::new(),
             context_hits: Vec::new(),
@@ -602,6 +606,7 @@ impl Engine {
 
     /// Records every keyword hit, per rule it triggers, and every context word.
     fn prefilter(&self, hay: &[u8], scratch: &mut Scratch, marks: &mut Vec<(u8, usize)>) {
+        let keep_all = scratch.all_hits;
         let Scratch {
             hits,
             startable,
@@ -619,7 +624,7 @@ impl Engine {
                         // Each hit of a windowless plan is a match or nothing by itself
                         // ([`Engine::find`] asks `match_at` at each): one that cannot start
                         // a match is not kept at all.
-                        Some(p) if p.windowless() => {
+                        Some(p) if p.windowless() && !keep_all => {
                             if !p.may_start(hay, start) {
                                 return;
                             }

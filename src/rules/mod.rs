@@ -323,9 +323,10 @@ impl RuleSet {
         Self::builtin_with(true)
     }
 
-    /// The rules embedded in the binary; with `examples` false their `examples` and
-    /// `negative_examples` stay empty (a scan never runs them, and parsing them was a
-    /// quarter of its start-up; the tests check the rules with their examples).
+    /// The rules embedded in the binary; with `examples` false (a scan's) their `examples`
+    /// and `negative_examples` stay empty (a scan never runs them, and parsing them was a
+    /// quarter of its start-up), their prose is read on first use ([`Rule::description`]),
+    /// and they are not validated again: the tests check the rules with their examples.
     fn builtin_with(examples: bool) -> Result<RuleSet> {
         // Parsing is most of a scan's start-up, and the files are independent: they are
         // parsed in parallel, in parts of about equal JSON size, then put back in file order.
@@ -373,14 +374,23 @@ impl RuleSet {
             Ok(set)
         };
         let sets: Vec<Result<RuleSet>> = std::thread::scope(|s| {
+            // A part whose thread does not start is parsed here.
             let spawned: Vec<_> = cuts
                 .windows(2)
                 .skip(1)
-                .map(|w| s.spawn(move || parse(&files[w[0]..w[1]])))
+                .map(|w| {
+                    let part = &files[w[0]..w[1]];
+                    std::thread::Builder::new()
+                        .spawn_scoped(s, move || parse(part))
+                        .map_err(|_| part)
+                })
                 .collect();
             let mut sets = vec![parse(&files[cuts[0]..cuts[1]])];
             for h in spawned {
-                sets.push(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+                sets.push(match h {
+                    Ok(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+                    Err(part) => parse(part),
+                });
             }
             sets
         });
@@ -414,8 +424,8 @@ impl RuleSet {
         Self::builtin_with(false)
     }
 
-    /// `self` (the built-in rules of [`RuleSet::builtin_for_scan`]) plus operator rule files
-    /// and a configuration's rules: the same set as [`RuleSet::with_files_and_config`].
+    /// The built-in rules (with their examples or as a scan loads them) plus operator rule
+    /// files and a configuration's rules.
     fn load(
         files: &[impl AsRef<Path>],
         config: Option<(&str, &[RuleSpec])>,
