@@ -80,9 +80,6 @@ pub struct Engine {
     required: Vec<OnceLock<Option<Box<memchr::memmem::Finder<'static>>>>>,
     /// Per rule, made on first use: how its matches are found at its hits ([`starts`]).
     plans: Vec<OnceLock<Option<Box<starts::Plan>>>>,
-    /// Per rule: whether its matches are found through its plan (it has neither a handler nor
-    /// a `pair`, which [`Engine::find`] serves first).
-    planned: Vec<bool>,
     /// Rules that apply only to some files, when there are any.
     files: Option<FileRules>,
     options: DetectOptions,
@@ -96,14 +93,6 @@ pub struct Engine {
 pub struct Scratch {
     /// Per rule: its keyword hits `(start, end)` in this chunk.
     hits: Vec<Vec<(usize, usize)>>,
-    /// Per rule: whether one of its hits may start a match of its plan
-    /// ([`starts::Plan::may_start`]), found by the prefilter while the bytes at the hit are in
-    /// the cache. (Asked later, per rule over all of its hits, the question read the bytes at
-    /// every hit again, rule after rule, long after the prefilter had passed them.)
-    startable: Vec<bool>,
-    /// Keep every keyword hit, also those a windowless plan rules out (for the tests' window
-    /// search, which must see the hits as they were before plans; always false in a scan).
-    all_hits: bool,
     /// The attribution contexts `(rule, attribution)` mentioned in the chunks scanned since
     /// [`Scratch::take_mentions`] last ran: what a folder's files say about who a key that
     /// names no provider belongs to ([`Engine::attribute_across_files`]).
@@ -148,8 +137,6 @@ struct RuleScratch {
     starts: Vec<usize>,
     /// The lazy DFA caches of the rules whose plans walk ([`starts::Plan::walk`]).
     walks: starts::WalkCaches,
-    /// Whether a hit of the rule may start a match of its plan ([`Scratch::startable`]).
-    startable: bool,
 }
 
 /// Encodings inside encodings are followed this far (base64 of a URL with a percent-encoded
@@ -332,13 +319,7 @@ impl Engine {
         let required = (0..rules.len()).map(|_| OnceLock::new()).collect();
         let plans = (0..rules.len()).map(|_| OnceLock::new()).collect();
         let windows = rules.rules().iter().map(|r| r.spec.window).collect();
-        let planned = rules
-            .rules()
-            .iter()
-            .map(|r| r.spec.handler.is_none() && r.spec.pair.is_none())
-            .collect();
         let files = FileRules::new(&rules)?;
-        let published = PublishedExamples::builtin()?;
         Ok(Engine {
             rules,
             anchors,
@@ -346,48 +327,26 @@ impl Engine {
             windows,
             required,
             plans,
-            planned,
             files,
             options,
-            published,
+            published: PublishedExamples::builtin()?,
         })
     }
 
     /// The prefilter's literals (keywords, context words, Rust marks; lowercased, each once)
     /// and what each one is to the rules.
     fn literals(rules: &RuleSet, options: &DetectOptions) -> (Vec<String>, Vec<PatternRole>) {
-        // Sized up front, and a word is copied only when new: this runs at every start-up.
-        let words: usize = rules
-            .rules()
-            .iter()
-            .map(|r| {
-                r.spec.keywords.len()
-                    + r.spec
-                        .attribute
-                        .iter()
-                        .map(|a| a.context.len())
-                        .sum::<usize>()
-            })
-            .sum();
-        let mut index: HashMap<String, usize> = HashMap::with_capacity(words);
-        let mut literals: Vec<String> = Vec::with_capacity(words);
-        let mut roles: Vec<PatternRole> = Vec::with_capacity(words);
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut literals: Vec<String> = Vec::new();
+        let mut roles: Vec<PatternRole> = Vec::new();
         let mut slot =
             |word: &str, literals: &mut Vec<String>, roles: &mut Vec<PatternRole>| -> usize {
-                let lower;
-                let key = if word.bytes().any(|b| b.is_ascii_uppercase()) {
-                    lower = word.to_ascii_lowercase();
-                    lower.as_str()
-                } else {
-                    word
-                };
-                if let Some(&p) = index.get(key) {
-                    return p;
-                }
-                literals.push(key.to_string());
-                roles.push(PatternRole::default());
-                index.insert(key.to_string(), literals.len() - 1);
-                literals.len() - 1
+                let key = word.to_ascii_lowercase();
+                *index.entry(key.clone()).or_insert_with(|| {
+                    literals.push(key);
+                    roles.push(PatternRole::default());
+                    literals.len() - 1
+                })
             };
         for (ri, rule) in rules.rules().iter().enumerate() {
             for k in &rule.spec.keywords {
@@ -422,17 +381,6 @@ impl Engine {
         &self.rules
     }
 
-    /// Rule `ri`'s start plan, made on first use (`None`: its pattern has none).
-    #[inline]
-    fn plan(&self, ri: usize) -> Option<&starts::Plan> {
-        self.plans[ri]
-            .get_or_init(|| {
-                let spec = &self.rules.rules()[ri].spec;
-                starts::Plan::new(&spec.pattern, &spec.keywords, spec.window[1]).map(Box::new)
-            })
-            .as_deref()
-    }
-
     /// The published example values (`rules/published-examples.toml`).
     pub fn published(&self) -> &PublishedExamples {
         &self.published
@@ -452,8 +400,6 @@ impl Engine {
     pub fn scratch(&self) -> Scratch {
         Scratch {
             hits: vec![Vec::new(); self.rules.len()],
-            startable: vec![false; self.rules.len()],
-            all_hits: false,
             rule: RuleScratch::default(),
             touched: Vec::new(),
             context_hits: Vec::new(),
@@ -497,7 +443,6 @@ impl Engine {
         let mut candidates = Vec::new();
         for &ri in &scratch.touched {
             let hits = &mut scratch.hits[ri as usize];
-            scratch.rule.startable = scratch.startable[ri as usize];
             self.find(ri, hay, hits, &mut scratch.rule, true, &mut candidates);
         }
         // Rules for files of a fixed name and no keyword read the whole (small) file.
@@ -514,7 +459,6 @@ impl Engine {
         let mut findings = self.to_findings(chunk, &candidates, scratch);
         for &ri in &scratch.touched {
             scratch.hits[ri as usize].clear();
-            scratch.startable[ri as usize] = false;
         }
         scratch.touched.clear();
         if scratch.depth < MAX_DECODE_DEPTH {
@@ -606,10 +550,8 @@ impl Engine {
 
     /// Records every keyword hit, per rule it triggers, and every context word.
     fn prefilter(&self, hay: &[u8], scratch: &mut Scratch, marks: &mut Vec<(u8, usize)>) {
-        let keep_all = scratch.all_hits;
         let Scratch {
             hits,
-            startable,
             touched,
             context_hits,
             file_rules,
@@ -618,27 +560,7 @@ impl Engine {
         self.anchors.for_each(hay, |pattern, start, end| {
             let role = &self.roles[pattern];
             let mut push = |ri: u32| {
-                let i = ri as usize;
-                if self.planned[i] {
-                    match self.plan(i) {
-                        // Each hit of a windowless plan is a match or nothing by itself
-                        // ([`Engine::find`] asks `match_at` at each): one that cannot start
-                        // a match is not kept at all.
-                        Some(p) if p.windowless() && !keep_all => {
-                            if !p.may_start(hay, start) {
-                                return;
-                            }
-                            startable[i] = true;
-                        }
-                        Some(p) => {
-                            if !startable[i] {
-                                startable[i] = p.may_start(hay, start);
-                            }
-                        }
-                        None => startable[i] = true,
-                    }
-                }
-                let h = &mut hits[i];
+                let h = &mut hits[ri as usize];
                 if h.is_empty() {
                     touched.push(ri);
                 }
@@ -735,19 +657,22 @@ impl Engine {
             return;
         }
         let plan = if use_plans {
-            self.plan(ri as usize)
+            self.plans[ri as usize]
+                .get_or_init(|| {
+                    starts::Plan::new(&rule.spec.pattern, &rule.spec.keywords, rule.spec.window[1])
+                        .map(Box::new)
+                })
+                .as_deref()
         } else {
             None
         };
-        if let Some(plan) = plan {
-            // The common case on text dense with near-misses: no hit can start a match, and
-            // neither windows nor the regex are needed (`startable`: the prefilter asked).
-            if !plan.has_extra_starts() && !buf.startable {
-                return;
-            }
-        }
         hits.sort_unstable();
         if let Some(plan) = plan {
+            // The common case on text dense with near-misses: no hit can start a match, and
+            // neither windows nor the regex are needed.
+            if !plan.has_extra_starts() && !hits.iter().any(|&(s, _)| plan.may_start(hay, s)) {
+                return;
+            }
             if plan.windowless() {
                 let mut at = 0;
                 for &(s, _) in hits.iter() {

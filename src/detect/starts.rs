@@ -751,36 +751,33 @@ mod tests {
     type Spans = Vec<(u32, usize, usize)>;
 
     /// The candidates of every rule the keywords trigger in `text`: (at the hits, by window
-    /// search). The window search sees every keyword hit, as before plans: the prefilter
-    /// drops the hits a windowless plan rules out only for the planned pass.
+    /// search).
     fn both_ways(engine: &Engine, scratch: &mut Scratch, text: &[u8]) -> (Spans, Spans) {
-        let mut pass = |use_plans: bool| -> Spans {
-            scratch.all_hits = !use_plans;
-            engine.prefilter(text, scratch, &mut Vec::new());
-            let mut out = Vec::new();
-            for &ri in &scratch.touched {
+        engine.prefilter(text, scratch, &mut Vec::new());
+        let (mut planned, mut searched) = (Vec::new(), Vec::new());
+        for &ri in &scratch.touched {
+            for (use_plans, out) in [(true, &mut planned), (false, &mut searched)] {
+                let mut hits = scratch.hits[ri as usize].clone();
                 let mut found = Vec::new();
-                scratch.rule.startable = scratch.startable[ri as usize];
                 engine.find(
                     ri,
                     text,
-                    &mut scratch.hits[ri as usize],
+                    &mut hits,
                     &mut scratch.rule,
                     use_plans,
                     &mut found,
                 );
                 out.extend(found.iter().map(|c| (c.rule, c.start, c.end)));
-                scratch.hits[ri as usize].clear();
-                scratch.startable[ri as usize] = false;
             }
-            scratch.touched.clear();
-            scratch.context_hits.clear();
-            scratch.all_hits = false;
-            out.sort_unstable();
-            out.dedup();
-            out
-        };
-        (pass(true), pass(false))
+            scratch.hits[ri as usize].clear();
+        }
+        scratch.touched.clear();
+        scratch.context_hits.clear();
+        for spans in [&mut planned, &mut searched] {
+            spans.sort_unstable();
+            spans.dedup();
+        }
+        (planned, searched)
     }
 
     /// The property the engine relies on: for every built-in rule, on its examples, negative

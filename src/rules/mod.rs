@@ -444,20 +444,19 @@ impl RuleSet {
         if files.is_empty() && config.is_none() {
             return Ok(self);
         }
-        let set = &mut self;
         for file in files {
             let path = file.as_ref();
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read rule file {}", path.display()))?;
-            set.add_file(&text, Origin::Operator(path.display().to_string()))?;
+            self.add_file(&text, Origin::Operator(path.display().to_string()))?;
         }
         if let Some((source, specs)) = config {
-            set.add_specs(specs.to_vec(), Origin::Config(source.to_string()), true)?;
+            self.add_specs(specs.to_vec(), Origin::Config(source.to_string()), true)?;
         }
-        set.finish()?;
+        self.finish()?;
         // Operator and configuration rules are few; compile them now so a bad regex is
         // reported at start-up.
-        for rule in set
+        for rule in self
             .rules
             .iter()
             .filter(|r| matches!(r.origin, Origin::Operator(_) | Origin::Config(_)))

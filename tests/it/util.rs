@@ -300,16 +300,19 @@ pub(crate) fn json(status: u16, body: &str) -> Reply {
     )
 }
 
+/// Every proxy variable the HTTP client reads.
+pub(crate) const PROXY_VARS: [&str; 6] = [
+    "ALL_PROXY",
+    "all_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+];
+
 /// Points every proxy variable the HTTP client reads at `proxy`, and clears NO_PROXY.
 pub(crate) fn through(cmd: &mut std::process::Command, proxy: &Server) {
-    for var in [
-        "ALL_PROXY",
-        "all_proxy",
-        "HTTPS_PROXY",
-        "https_proxy",
-        "HTTP_PROXY",
-        "http_proxy",
-    ] {
+    for var in PROXY_VARS {
         cmd.env(var, proxy.url());
     }
     cmd.env_remove("NO_PROXY").env_remove("no_proxy");

@@ -703,14 +703,7 @@ fn a_socks_proxy_in_the_environment_is_not_bypassed() {
                 "3s",
                 path_str(dir.path()),
             ]);
-        for v in [
-            "ALL_PROXY",
-            "all_proxy",
-            "HTTPS_PROXY",
-            "https_proxy",
-            "HTTP_PROXY",
-            "http_proxy",
-        ] {
+        for v in crate::util::PROXY_VARS {
             cmd.env_remove(v);
         }
         cmd.env_remove("NO_PROXY").env_remove("no_proxy");
