@@ -80,6 +80,9 @@ pub struct Engine {
     required: Vec<OnceLock<Option<Box<memchr::memmem::Finder<'static>>>>>,
     /// Per rule, made on first use: how its matches are found at its hits ([`starts`]).
     plans: Vec<OnceLock<Option<Box<starts::Plan>>>>,
+    /// The paired rules (few), each with how its partners are found at its hits, made on
+    /// first use ([`starts::PairStarts`]).
+    pair_starts: Vec<(u32, OnceLock<Option<Box<starts::PairStarts>>>)>,
     /// Rules that apply only to some files, when there are any.
     files: Option<FileRules>,
     options: DetectOptions,
@@ -319,6 +322,10 @@ impl Engine {
         let required = (0..rules.len()).map(|_| OnceLock::new()).collect();
         let plans = (0..rules.len()).map(|_| OnceLock::new()).collect();
         let windows = rules.rules().iter().map(|r| r.spec.window).collect();
+        let pair_starts = (0..rules.len() as u32)
+            .filter(|&ri| rules.rules()[ri as usize].spec.pair.is_some())
+            .map(|ri| (ri, OnceLock::new()))
+            .collect();
         let files = FileRules::new(&rules)?;
         Ok(Engine {
             rules,
@@ -327,6 +334,7 @@ impl Engine {
             windows,
             required,
             plans,
+            pair_starts,
             files,
             options,
             published: PublishedExamples::builtin()?,
@@ -612,10 +620,28 @@ impl Engine {
             // generic shape has no start plan.
             let [before, after] = self.windows[ri as usize];
             hits.sort_unstable();
-            // The partners of a run of overlapping windows are found in one pass over the
-            // run, then each hit looks for one inside its own window: on text dense with
-            // hits (an `AKIA` stub on every line) each byte is searched once.
-            let partners = &mut buf.partners;
+            // The partners of a run of overlapping windows are found at once, then each hit
+            // looks for one inside its own window. When every partner begins with a keyword
+            // (`AKIA`), they are searched for at the run's hits ([`starts::PairStarts`]), a
+            // few bytes each; else in one pass over the run, so that on text dense with hits
+            // (an `AKIA` stub on every line) each byte is searched once. (Without plans, runs
+            // are always searched whole: the tests compare the two ways.)
+            let pair_starts = self
+                .pair_starts
+                .iter()
+                .find(|(r, _)| *r == ri && use_plans)
+                .and_then(|(_, starts)| {
+                    starts
+                        .get_or_init(|| {
+                            let pair = rule.spec.pair.as_ref()?;
+                            starts::PairStarts::new(&pair.pattern, &rule.spec.keywords)
+                                .map(Box::new)
+                        })
+                        .as_deref()
+                });
+            let RuleScratch {
+                partners, walks, ..
+            } = buf;
             let mut kept = 0;
             let mut i = 0;
             while i < hits.len() {
@@ -632,7 +658,13 @@ impl Engine {
                     j += 1;
                 }
                 partners.clear();
-                rule.pairs_in(hay, run_start, run_end, partners);
+                let at_hits = pair_starts.is_some_and(|p| {
+                    p.partners(hay, &hits[i..j], run_end, walks, ri as usize, partners)
+                });
+                if !at_hits {
+                    partners.clear();
+                    rule.pairs_in(hay, run_start, run_end, partners);
+                }
                 for k in i..j {
                     let (from, to) = window(hits[k]);
                     let first = partners.partition_point(|&(ps, _)| ps < from);
@@ -733,6 +765,7 @@ impl Engine {
                 if s < at || !plan.may_start(bounded, s) {
                     continue;
                 }
+                let mut walked = false;
                 if walk {
                     match plan.walk(bounded, s, budget, walks, ri as usize) {
                         starts::Walk::NoMatch(read) => {
@@ -740,7 +773,10 @@ impl Engine {
                             continue;
                         }
                         // The regex reads about as far to find the match, and again for its groups.
-                        starts::Walk::Match(read) => budget = budget.saturating_sub(3 * read),
+                        starts::Walk::Match(read) => {
+                            budget = budget.saturating_sub(3 * read);
+                            walked = true;
+                        }
                         starts::Walk::Unknown => {
                             self.run_rule(ri, rule, hay, at, we, out);
                             break;
@@ -754,7 +790,12 @@ impl Engine {
                     }
                     budget -= cost;
                 }
-                if let Some(found) = plan.match_at(bounded, s) {
+                let found = if walked {
+                    plan.match_walked(bounded, s)
+                } else {
+                    plan.match_at(bounded, s)
+                };
+                if let Some(found) = found {
                     at = if found.end > s { found.end } else { s + 1 };
                     self.push_accepted(ri, rule, hay, found.secret, out);
                 }

@@ -263,6 +263,7 @@ struct Walker {
 pub struct WalkCaches(Vec<Option<(u64, Cache)>>);
 
 impl WalkCaches {
+    #[inline]
     fn get(&mut self, rule: usize, walker: &Walker) -> &mut Cache {
         if self.0.len() <= rule {
             self.0.resize_with(rule + 1, || None);
@@ -285,6 +286,98 @@ pub enum Walk {
     Match(usize),
     /// Not known within the bytes the walk was allowed to read (or the DFA gave up).
     Unknown,
+}
+
+/// The partners of a paired rule (its `pair` pattern), found at the rule's keyword hits: when
+/// every partner begins with one of the rule's keywords (`AKIA` for `\b(?:AKIA|ASIA)…`), a
+/// partner starts at a hit, and anchored searches at the hits, in order and skipping the hits
+/// inside a partner found, find exactly the partners the unanchored search of the hits' run
+/// finds (the argument of the module's contract, with every partner starting at a hit). The
+/// searches keep the bytes before the hit as context, so a leading `\b` is judged as in the
+/// run's search. On text dense with partner-like stubs (`AKIA` and a few characters on every
+/// line) this reads a few bytes per hit instead of the whole run.
+#[derive(Debug)]
+pub struct PairStarts {
+    /// What every partner's first bytes are (after the look-arounds that open the pattern):
+    /// most stubs fail it without a search.
+    head: Head,
+    walker: Walker,
+}
+
+impl PairStarts {
+    /// `None` when some partner could begin with none of `keywords` (or the pattern is not
+    /// one the lazy DFA takes): the run is then searched whole.
+    pub fn new(pattern: &str, keywords: &[String]) -> Option<PairStarts> {
+        let hir = super::literal::parse(pattern)?;
+        let keywords: Vec<Vec<u8>> = keywords
+            .iter()
+            .map(|k| k.to_ascii_lowercase().into_bytes())
+            .collect();
+        let prefixes = Extractor::new()
+            .kind(ExtractKind::Prefix)
+            .extract(&fold_case(&hir));
+        let literals = prefixes.literals()?;
+        let covered = !literals.is_empty()
+            && literals.iter().all(|lit| {
+                let lit = lit.as_bytes().to_ascii_lowercase();
+                keywords.iter().any(|k| !k.is_empty() && lit.starts_with(k))
+            });
+        if !covered {
+            return None;
+        }
+        // A look-around is no byte: the head of what follows the opening ones still holds.
+        let body = match hir.kind() {
+            HirKind::Concat(items) => Hir::concat(
+                items
+                    .iter()
+                    .skip_while(|h| matches!(h.kind(), HirKind::Look(_)))
+                    .cloned()
+                    .collect(),
+            ),
+            _ => hir.clone(),
+        };
+        Some(PairStarts {
+            head: Head::of(&body),
+            walker: walker(pattern)?,
+        })
+    }
+
+    /// Appends to `out` the partners that start at the `hits` (sorted) and end by `end`, as
+    /// `(start, end)` in order; `false` when the lazy DFA gave up (`out` is then to be found by
+    /// the run's search instead).
+    pub fn partners(
+        &self,
+        hay: &[u8],
+        hits: &[(usize, usize)],
+        end: usize,
+        caches: &mut WalkCaches,
+        rule: usize,
+        out: &mut Vec<(usize, usize)>,
+    ) -> bool {
+        let hay = &hay[..end.min(hay.len())];
+        let cache = caches.get(rule, &self.walker);
+        let mut next = 0;
+        let mut previous = None;
+        for &(s, _) in hits {
+            if s < next || previous == Some(s) || s >= hay.len() {
+                continue;
+            }
+            previous = Some(s);
+            if !self.head.allows(&hay[s..], 0) {
+                continue;
+            }
+            let input = Input::new(hay).range(s..).anchored(Anchored::Yes);
+            match self.walker.dfa.try_search_fwd(cache, &input) {
+                Ok(Some(m)) => {
+                    out.push((s, m.offset()));
+                    next = m.offset().max(s + 1);
+                }
+                Ok(None) => {}
+                Err(_) => return false,
+            }
+        }
+        true
+    }
 }
 
 /// One match: the whole match and the secret's span in it (absolute offsets).
@@ -375,6 +468,16 @@ impl Plan {
             if i == limit {
                 return Walk::Unknown;
             }
+            // Most steps go from a plain state to a plain state already in the cache: one
+            // table read. The rest (a state not yet computed, a match, the dead state) take
+            // the checked step, which returns the same state.
+            if !sid.is_tagged() {
+                let next = dfa.next_state_untagged(cache, sid, b);
+                if !next.is_tagged() {
+                    sid = next;
+                    continue;
+                }
+            }
             sid = match dfa.next_state(cache, sid, b) {
                 Ok(sid) => sid,
                 Err(_) => return Walk::Unknown,
@@ -452,10 +555,29 @@ impl Plan {
                 secret: Some((at, end)),
             });
         }
+        self.regex_at(hay, at, false)
+    }
+
+    /// [`Plan::match_at`] where a walk ([`Plan::walk`]) saw a match start at `at`: the head
+    /// is known to pass, and a pattern with a secret group is searched once, for its groups.
+    pub fn match_walked(&self, hay: &[u8], at: usize) -> Option<Found> {
+        self.regex_at(hay, at, true)
+    }
+
+    fn regex_at(&self, hay: &[u8], at: usize, known: bool) -> Option<Found> {
+        let rest = &hay[at..];
         let (re, group) = self
             .anchored
             .get_or_init(|| anchored(&self.pattern))
             .as_ref()?;
+        if known && *group != 0 {
+            let caps = re.captures(rest)?;
+            let whole = caps.get(0)?;
+            return Some(Found {
+                end: at + whole.end(),
+                secret: caps.get(*group).map(|m| (at + m.start(), at + m.end())),
+            });
+        }
         // Most starts have no match: `find` says so without allocating, and captures are
         // searched for only on a match.
         let whole = re.find(rest)?;
@@ -620,6 +742,52 @@ mod tests {
                 Some(_) => Regex,
             };
             assert_eq!(&got, want, "{pattern} {keywords:?}");
+        }
+    }
+
+    #[test]
+    fn pair_partners_at_hits_are_those_the_run_search_finds() {
+        let aws = r"\b(?:AKIA|ASIA)[A-Z2-7]{16}\b";
+        assert!(PairStarts::new(aws, &kw(&["AKIA", "ASIA"])).is_some());
+        assert!(PairStarts::new(aws, &kw(&["akia", "asia"])).is_some());
+        // A partner that begins with no keyword, or an unbounded set of prefixes: no.
+        assert!(PairStarts::new(aws, &kw(&["AKIA"])).is_none());
+        assert!(PairStarts::new(r"\b[A-Z]+AKIA", &kw(&["AKIA"])).is_none());
+        assert!(PairStarts::new("(", &kw(&["AKIA"])).is_none());
+        let pairs = PairStarts::new(aws, &kw(&["AKIA", "ASIA"])).unwrap();
+        let re = regex::bytes::RegexBuilder::new(aws)
+            .unicode(false)
+            .build()
+            .unwrap();
+        let id = "AKIA2345672345672345";
+        let texts = [
+            format!("x {id} y"),
+            format!("{id}{id}"),
+            format!("{id} {id}\n{}", id.replace("AKIA", "ASIA")),
+            format!("X{id}"),
+            format!("{id}9"),
+            format!("AKIA{id}"),
+            format!("akia{}", &id[4..]),
+            format!("AKIA234567 {id} AKIA"),
+            id[..19].to_string(),
+        ];
+        let mut caches = WalkCaches::default();
+        for text in &texts {
+            let hay = text.as_bytes();
+            let lower = text.to_ascii_lowercase();
+            let hits: Vec<(usize, usize)> = (0..hay.len())
+                .filter(|&i| lower[i..].starts_with("akia") || lower[i..].starts_with("asia"))
+                .map(|i| (i, i + 4))
+                .collect();
+            for end in [hay.len(), hay.len().saturating_sub(1)] {
+                let mut got = Vec::new();
+                assert!(pairs.partners(hay, &hits, end, &mut caches, 0, &mut got));
+                let want: Vec<(usize, usize)> = re
+                    .find_iter(&hay[..end])
+                    .map(|m| (m.start(), m.end()))
+                    .collect();
+                assert_eq!(got, want, "{text:?} cut at {end}");
+            }
         }
     }
 
@@ -850,28 +1018,23 @@ mod tests {
             assert_eq!(planned, searched);
             found += planned.len();
         }
-        // Prefixes outside the keywords (`access-key`, `privateKey`), found only by the
-        // search in the windows that `token` opens.
-        let extra =
-            "token = short\nACCESS-KEY = 'Zq8mN3pL5rT7vX9b'\nprivateKey: \"Zq8mN3pL5rT7vX9bAb\"\n";
-        let generic = engine
-            .rules()
-            .index_of("generic.secret-assignment")
-            .unwrap() as u32;
-        let plan = engine.plans[generic as usize]
-            .get()
-            .unwrap()
-            .as_ref()
-            .unwrap();
-        assert!(plan.has_extra_starts());
-        // Unbounded (`\s*`): walked at its starts, in windows of any length.
-        assert!(plan.walks());
+        // Prefixes outside the keywords (`git` and a tab, `git` and two spaces), found only by
+        // the search in the window that `git clone` opens.
+        let extra = "git clone https://git.corp-internal.net/app.git\n\
+            git\tpush https://deploy:Zq8mN3pL5rT7vX9b@git.corp-internal.net/app.git\n\
+            git  fetch https://bot:Hd7Kq2Zx9Lm4Vb8N@git.corp-internal.net/app.git\n";
+        let rule = engine.rules().index_of("git.url-credentials").unwrap() as u32;
         for text in [extra.to_string(), extra.repeat(3), extra.replace('\n', " ")] {
             let (planned, searched) = both_ways(&engine, &mut scratch, text.as_bytes());
             assert_eq!(planned, searched, "{text:?}");
-            let generic_found = planned.iter().filter(|c| c.0 == generic).count();
-            assert!(generic_found >= 2, "{text:?}: {planned:?}");
+            let extra_found = planned.iter().filter(|c| c.0 == rule).count();
+            assert!(extra_found >= 2, "{text:?}: {planned:?}");
         }
+        // (Made by the first search above.)
+        let plan = engine.plans[rule as usize].get().unwrap().as_ref().unwrap();
+        assert!(plan.has_extra_starts());
+        // Unbounded (`[ \t]+`): walked at its starts, in windows of any length.
+        assert!(plan.walks());
         let planned = (0..engine.rules().len())
             .filter(|&ri| engine.plans[ri].get().is_some_and(Option::is_some))
             .count();
