@@ -309,20 +309,7 @@ impl PairStarts {
     /// one the lazy DFA takes): the run is then searched whole.
     pub fn new(pattern: &str, keywords: &[String]) -> Option<PairStarts> {
         let hir = super::literal::parse(pattern)?;
-        let keywords: Vec<Vec<u8>> = keywords
-            .iter()
-            .map(|k| k.to_ascii_lowercase().into_bytes())
-            .collect();
-        let prefixes = Extractor::new()
-            .kind(ExtractKind::Prefix)
-            .extract(&fold_case(&hir));
-        let literals = prefixes.literals()?;
-        let covered = !literals.is_empty()
-            && literals.iter().all(|lit| {
-                let lit = lit.as_bytes().to_ascii_lowercase();
-                keywords.iter().any(|k| !k.is_empty() && lit.starts_with(k))
-            });
-        if !covered {
+        if !prefixes_outside(&hir, &lowercase(keywords))?.is_empty() {
             return None;
         }
         // A look-around is no byte: the head of what follows the opening ones still holds.
@@ -394,23 +381,14 @@ impl Plan {
         if !hir.properties().look_set_prefix_any().is_empty() {
             return None;
         }
-        let keywords: Vec<Vec<u8>> = keywords
-            .iter()
-            .map(|k| k.to_ascii_lowercase().into_bytes())
-            .collect();
-        let prefixes = Extractor::new()
-            .kind(ExtractKind::Prefix)
-            .extract(&fold_case(&hir));
+        let keywords = lowercase(keywords);
         let mut uncovered = Vec::new();
-        for lit in prefixes.literals()? {
-            let lit = lit.as_bytes().to_ascii_lowercase();
-            if !keywords.iter().any(|k| lit.starts_with(k)) {
-                // The searcher takes ASCII words of 3 bytes or more.
-                let word = String::from_utf8(lit)
-                    .ok()
-                    .filter(|w| w.is_ascii() && w.len() >= 3)?;
-                uncovered.push(word);
-            }
+        for lit in prefixes_outside(&hir, &keywords)? {
+            // The searcher takes ASCII words of 3 bytes or more.
+            let word = String::from_utf8(lit)
+                .ok()
+                .filter(|w| w.is_ascii() && w.len() >= 3)?;
+            uncovered.push(word);
         }
         if uncovered.len() > MAX_EXTRA {
             return None;
@@ -638,6 +616,31 @@ fn walker(pattern: &str) -> Option<Walker> {
         dfa,
         id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
     })
+}
+
+/// Keywords as the prefilter matches them: lowercased.
+fn lowercase(keywords: &[String]) -> Vec<Vec<u8>> {
+    keywords
+        .iter()
+        .map(|k| k.to_ascii_lowercase().into_bytes())
+        .collect()
+}
+
+/// The prefixes that every match of `hir` begins with one of (lowercased) and that begin with
+/// none of `keywords` (lowercased): where a match can start without a keyword hit. `None` when
+/// the prefixes are not a finite set.
+fn prefixes_outside(hir: &Hir, keywords: &[Vec<u8>]) -> Option<Vec<Vec<u8>>> {
+    let prefixes = Extractor::new()
+        .kind(ExtractKind::Prefix)
+        .extract(&fold_case(hir));
+    Some(
+        prefixes
+            .literals()?
+            .iter()
+            .map(|lit| lit.as_bytes().to_ascii_lowercase())
+            .filter(|lit| !keywords.iter().any(|k| lit.starts_with(k)))
+            .collect(),
+    )
 }
 
 /// `hir` with every class of one ASCII letter in both cases (`[Kk]`, what `(?i)` makes of a
