@@ -757,6 +757,18 @@ mod tests {
         assert!(PairStarts::new(aws, &kw(&["AKIA"])).is_none());
         assert!(PairStarts::new(r"\b[A-Z]+AKIA", &kw(&["AKIA"])).is_none());
         assert!(PairStarts::new("(", &kw(&["AKIA"])).is_none());
+        // The built-in paired rules: AWS's partners begin with its keywords, Twilio's
+        // (`AC…` near `twilio`) do not.
+        let rules = crate::rules::RuleSet::builtin().unwrap();
+        let starts = |id: &str| {
+            let rule = rules.get(id).unwrap();
+            PairStarts::new(
+                &rule.spec.pair.as_ref().unwrap().pattern,
+                &rule.spec.keywords,
+            )
+        };
+        assert!(starts("aws.secret-access-key-after-id").is_some());
+        assert!(starts("twilio.paired-auth-token").is_none());
         let pairs = PairStarts::new(aws, &kw(&["AKIA", "ASIA"])).unwrap();
         let re = regex::bytes::RegexBuilder::new(aws)
             .unicode(false)
