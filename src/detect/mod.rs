@@ -626,19 +626,11 @@ impl Engine {
             // few bytes each; else in one pass over the run, so that on text dense with hits
             // (an `AKIA` stub on every line) each byte is searched once. (Without plans, runs
             // are always searched whole: the tests compare the two ways.)
-            let pair_starts = self
-                .pair_starts
-                .iter()
-                .find(|(r, _)| *r == ri && use_plans)
-                .and_then(|(_, starts)| {
-                    starts
-                        .get_or_init(|| {
-                            let pair = rule.spec.pair.as_ref()?;
-                            starts::PairStarts::new(&pair.pattern, &rule.spec.keywords)
-                                .map(Box::new)
-                        })
-                        .as_deref()
-                });
+            let pair_starts = if use_plans {
+                self.pair_starts(ri, rule)
+            } else {
+                None
+            };
             let RuleScratch {
                 partners, walks, ..
             } = buf;
@@ -801,6 +793,18 @@ impl Engine {
                 }
             }
         }
+    }
+
+    /// How the partners of paired rule `ri` are found at its hits, made on first use; `None`
+    /// when some partner could begin with none of its keywords (its runs are then searched).
+    fn pair_starts(&self, ri: u32, rule: &Rule) -> Option<&starts::PairStarts> {
+        let (_, starts) = self.pair_starts.iter().find(|(r, _)| *r == ri)?;
+        starts
+            .get_or_init(|| {
+                let pair = rule.spec.pair.as_ref()?;
+                starts::PairStarts::new(&pair.pattern, &rule.spec.keywords).map(Box::new)
+            })
+            .as_deref()
     }
 
     fn push_accepted(

@@ -342,6 +342,7 @@ impl PairStarts {
         out: &mut Vec<(usize, usize)>,
     ) -> bool {
         let hay = &hay[..end.min(hay.len())];
+        // The rule's slot: a paired rule has no plan, so no walk of its own uses it.
         let cache = caches.get(rule, &self.walker);
         let mut next = 0;
         let mut previous = None;
